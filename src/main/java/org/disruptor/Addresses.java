@@ -1,0 +1,33 @@
+package org.disruptor;
+
+/**
+ * Every event-bus address in one place. Per-node addresses carry the Vert.x node id: a plain send to a
+ * shared address is round-robin to ONE consumer, so scatter/gather needs one address per node.
+ */
+public final class Addresses {
+
+  /** Prefix the browser bridge may forward outbound; nothing is permitted inbound. */
+  public static final String UI_PREFIX = "disruptor.ui.";
+  /** Local-only publications of this node's peer view, for the page. */
+  public static final String UI_PEERS = UI_PREFIX + "peers";
+  /** Local-only publications of job events coordinated by this node, for the page. */
+  public static final String UI_JOBS = UI_PREFIX + "jobs";
+
+  private Addresses() {
+  }
+
+  /** Runs one part of a job on the node. */
+  public static String parts(String nodeId) {
+    return "disruptor.node." + nodeId + ".parts";
+  }
+
+  /** Stops a job's parts on the node. */
+  public static String cancel(String nodeId) {
+    return "disruptor.node." + nodeId + ".cancel";
+  }
+
+  /** Answers the node's load counters. */
+  public static String stats(String nodeId) {
+    return "disruptor.node." + nodeId + ".stats";
+  }
+}

@@ -1,0 +1,233 @@
+package org.disruptor.cluster;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.EntryEvent;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryRemovedListener;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
+import org.disruptor.Addresses;
+
+/**
+ * This node's view of the live, ready peers, and the one place that maps Vert.x node ids to user-facing
+ * addresses. A node counts as a peer when it is a Hazelcast member AND it has announced itself in the
+ * {@value #READY_MAP} map, which it does only after its event-bus consumers are registered (so nobody sends
+ * it parts while it would answer NO_HANDLERS). Changes are published locally: {@link Addresses#UI_PEERS}
+ * with the whole view, {@link #PEER_LEFT} with the id of a node that left.
+ */
+public final class PeerRegistry {
+
+  /** Local-only publication: body is the Vert.x node id of a peer that left the cluster. */
+  public static final String PEER_LEFT = "disruptor.local.peer-left";
+  static final String READY_MAP = "disruptor.peers";
+  private static final Logger LOG = Logger.getLogger("org.disruptor.cluster");
+  private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
+
+  private final Vertx vertx;
+  private final Context context;
+  private final HazelcastInstance hazelcast;
+  private final IMap<String, String> ready;
+  private final Peer self;
+  private volatile Map<String, Peer> view = Map.of();
+  private boolean refreshing;
+  private boolean refreshAgain;
+  private final List<Promise<Void>> waiting = new ArrayList<>();
+  private long timerId = -1;
+
+  public PeerRegistry(Vertx vertx, HazelcastInstance hazelcast, String selfId, String selfAddress) {
+    this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
+    this.hazelcast = hazelcast;
+    this.ready = hazelcast.getMap(READY_MAP);
+    this.self = new Peer(selfId, selfAddress, System.currentTimeMillis());
+  }
+
+  /** Announces this node as ready and starts following membership. Call once consumers are registered. */
+  public Future<Void> start(long reconcileMs) {
+    hazelcast.getCluster().addMembershipListener(new MembershipListener() {
+      @Override
+      public void memberAdded(MembershipEvent event) {
+        context.runOnContext(v -> refresh());
+      }
+
+      @Override
+      public void memberRemoved(MembershipEvent event) {
+        String id = event.getMember().getAttribute(HazelcastSetup.NODE_ID_ATTRIBUTE);
+        if (id != null) {
+          ready.removeAsync(id);
+        }
+        context.runOnContext(v -> refresh());
+      }
+    });
+    ready.addEntryListener(new ReadyListener(), false);
+    Future<Void> announced = vertx.executeBlocking(() -> {
+      ready.put(self.id(), self.toJson().encode());
+      return null;
+    }, false);
+    return announced.compose(v -> {
+      Promise<Void> first = Promise.promise();
+      context.runOnContext(x -> {
+        refresh(first);
+        timerId = vertx.setPeriodic(reconcileMs, id -> refresh());
+      });
+      return first.future();
+    });
+  }
+
+  /** Leaves the ready map so peers stop sending parts before the member itself goes. */
+  public Future<Void> stop() {
+    if (timerId >= 0) {
+      vertx.cancelTimer(timerId);
+    }
+    return vertx.executeBlocking(() -> {
+      ready.remove(self.id());
+      return null;
+    }, false);
+  }
+
+  public Peer self() {
+    return self;
+  }
+
+  /** The live ready peers, this node included, in join order. */
+  public List<Peer> peers() {
+    return view.values().stream().sorted(Comparator.comparingLong(Peer::since).thenComparing(Peer::address))
+        .toList();
+  }
+
+  public Peer peer(String nodeId) {
+    return view.get(nodeId);
+  }
+
+  /** The user-facing address of a node id, or the id itself when the node is unknown (gone). */
+  public String addressOf(String nodeId) {
+    Peer peer = view.get(nodeId);
+    return peer == null ? nodeId : peer.address();
+  }
+
+  public int memberCount() {
+    return hazelcast.getCluster().getMembers().size();
+  }
+
+  public JsonObject toJson() {
+    JsonArray peers = new JsonArray();
+    peers().forEach(p -> peers.add(p.toJson()));
+    return new JsonObject().put("self", self.address()).put("peers", peers);
+  }
+
+  /** Recomputes the view from Hazelcast (blocking calls on a worker), then publishes the difference. */
+  private void refresh() {
+    refresh(null);
+  }
+
+  private void refresh(Promise<Void> done) {
+    if (refreshing) {
+      refreshAgain = true;
+      if (done != null) {
+        waiting.add(done);
+      }
+      return;
+    }
+    refreshing = true;
+    vertx.executeBlocking(this::compute, false).onComplete(ar -> {
+      refreshing = false;
+      if (ar.succeeded()) {
+        apply(ar.result());
+      } else if (hazelcast.getLifecycleService().isRunning()) {
+        LOG.warning("peer view refresh failed: " + ar.cause());
+      }
+      if (done != null) {
+        done.tryComplete();
+      }
+      if (refreshAgain) {
+        refreshAgain = false;
+        Promise<Void> next = Promise.promise();
+        List<Promise<Void>> pending = List.copyOf(waiting);
+        waiting.clear();
+        next.future().onComplete(x -> pending.forEach(Promise::tryComplete));
+        refresh(next);
+      }
+    });
+  }
+
+  private Map<String, Peer> compute() {
+    Set<String> members = hazelcast.getCluster().getMembers().stream()
+        .map(m -> m.getAttribute(HazelcastSetup.NODE_ID_ATTRIBUTE))
+        .filter(id -> id != null)
+        .collect(Collectors.toSet());
+    if (!ready.containsKey(self.id())) {
+      // After a split-brain merge the losing side's entries may be gone: announce again.
+      ready.put(self.id(), self.toJson().encode());
+    }
+    Collection<String> entries = ready.values();
+    Map<String, Peer> next = new LinkedHashMap<>();
+    for (String entry : entries) {
+      Peer peer = Peer.fromJson(new JsonObject(entry));
+      if (members.contains(peer.id())) {
+        next.put(peer.id(), peer);
+      }
+    }
+    return next;
+  }
+
+  private void apply(Map<String, Peer> next) {
+    Map<String, Peer> previous = view;
+    view = Map.copyOf(next);
+    boolean changed = false;
+    for (Peer peer : next.values()) {
+      if (!previous.containsKey(peer.id())) {
+        changed = true;
+        if (!peer.id().equals(self.id())) {
+          LOG.info("peer joined: " + peer.address() + " (" + next.size() + " nodes)");
+        }
+      }
+    }
+    for (Peer peer : previous.values()) {
+      if (!next.containsKey(peer.id())) {
+        changed = true;
+        LOG.info("peer left: " + peer.address() + " (" + next.size() + " nodes)");
+        vertx.eventBus().publish(PEER_LEFT, peer.id(), LOCAL);
+      }
+    }
+    if (changed) {
+      vertx.eventBus().publish(Addresses.UI_PEERS, toJson(), LOCAL);
+    }
+  }
+
+  /** Whether any Hazelcast member besides this one is up (used to report a lonely start). */
+  public boolean alone() {
+    Set<Member> members = hazelcast.getCluster().getMembers();
+    return members.size() <= 1;
+  }
+
+  private final class ReadyListener implements EntryAddedListener<String, String>,
+      EntryRemovedListener<String, String> {
+    @Override
+    public void entryAdded(EntryEvent<String, String> event) {
+      context.runOnContext(v -> refresh());
+    }
+
+    @Override
+    public void entryRemoved(EntryEvent<String, String> event) {
+      context.runOnContext(v -> refresh());
+    }
+  }
+}

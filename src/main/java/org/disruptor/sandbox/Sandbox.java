@@ -1,0 +1,280 @@
+package org.disruptor.sandbox;
+
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+import org.graalvm.polyglot.Context;
+import org.graalvm.polyglot.Engine;
+import org.graalvm.polyglot.EnvironmentAccess;
+import org.graalvm.polyglot.HostAccess;
+import org.graalvm.polyglot.PolyglotAccess;
+import org.graalvm.polyglot.PolyglotException;
+import org.graalvm.polyglot.SandboxPolicy;
+import org.graalvm.polyglot.Source;
+import org.graalvm.polyglot.Value;
+import org.graalvm.polyglot.io.IOAccess;
+
+/**
+ * Evaluates job code with GraalJS. One {@link Engine} per node keeps compiled code across parts; every
+ * part gets a fresh {@link Context} under {@link SandboxPolicy#CONSTRAINED}: no host access, no class
+ * lookup, no IO, no threads, no processes, no environment, no polyglot. Data crosses as JSON text and is
+ * parsed inside the context. A watchdog stops parts past their time limit or memory budget.
+ * {@link #run} blocks: call it from a worker thread, never an event loop.
+ */
+public final class Sandbox implements AutoCloseable {
+
+  private static final Logger LOG = Logger.getLogger("org.disruptor.sandbox");
+  /** Runs the job function on parsed input, awaits a returned promise, and serializes the value. */
+  private static final Source RUNNER = Source.newBuilder("js", """
+      (function (fn, input, ctx) {
+        const state = { settled: false, json: 'null', error: undefined, failed: false };
+        const done = (v) => { const s = JSON.stringify(v); state.json = s === undefined ? 'null' : s; state.settled = true; };
+        const fail = (e) => { state.error = e; state.failed = true; state.settled = true; };
+        const r = fn(JSON.parse(input), JSON.parse(ctx));
+        if (r !== null && typeof r === 'object' && typeof r.then === 'function') {
+          r.then((v) => { try { done(v); } catch (e) { fail(e); } }, fail);
+        } else {
+          done(r);
+        }
+        return state;
+      })
+      """, "disruptor-runner.js").cached(true).buildLiteral();
+  private static final Source RETHROW = Source.newBuilder("js", "(e) => { throw e; }", "disruptor-rethrow.js")
+      .cached(true).buildLiteral();
+  /** Names a host could be reached through in a default GraalJS context; removed before job code runs. */
+  private static final Source HARDEN = Source.newBuilder("js", """
+      for (const name of ['load', 'loadWithNewGlobal', 'print', 'printErr', 'Graal', 'Java', 'Polyglot', 'quit', 'read', 'readbuffer', 'readline']) {
+        try { delete globalThis[name]; } catch (e) { }
+      }
+      """, "disruptor-harden.js").cached(true).buildLiteral();
+  public static final String JOB_SOURCE_NAME = "job.js";
+
+  private final Engine engine;
+  private final boolean jit;
+  private final SandboxLimits limits;
+  private final ScheduledExecutorService watchdog;
+  private final Set<RunHandle> running = ConcurrentHashMap.newKeySet();
+  private final com.sun.management.ThreadMXBean threads =
+      (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+  private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+
+  public Sandbox(SandboxLimits limits) {
+    this.limits = limits;
+    this.jit = jitAvailable();
+    this.engine = Engine.newBuilder("js")
+        .sandbox(SandboxPolicy.CONSTRAINED)
+        .out(OutputStream.nullOutputStream())
+        .err(OutputStream.nullOutputStream())
+        .logHandler(OutputStream.nullOutputStream())
+        .option("engine.WarnInterpreterOnly", "false")
+        .build();
+    this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "disruptor-sandbox-watchdog");
+      t.setDaemon(true);
+      return t;
+    });
+    threads.setThreadAllocatedMemoryEnabled(true);
+    watchdog.scheduleWithFixedDelay(this::watchMemory, 50, 50, TimeUnit.MILLISECONDS);
+  }
+
+  /** Whether the optimizing Truffle runtime (Graal JIT through JVMCI) is on the module path. */
+  public static boolean jitAvailable() {
+    return ModuleLayer.boot().findModule("jdk.graal.compiler").isPresent()
+        && ManagementFactory.getRuntimeMXBean().getInputArguments().contains("-XX:+EnableJVMCI");
+  }
+
+  public boolean jit() {
+    return jit;
+  }
+
+  public SandboxLimits limits() {
+    return limits;
+  }
+
+  public int runningParts() {
+    return running.size();
+  }
+
+  /** Compiles {@code code} to a cached source: parts of one job share its parse and compiled code. */
+  public static Source source(String code) {
+    return Source.newBuilder("js", code, JOB_SOURCE_NAME).cached(true).buildLiteral();
+  }
+
+  /**
+   * Runs {@code (input, ctx) => ...} once. {@code timeLimitMs} bounds the run; past it the part fails with
+   * {@code timeLimitCode} ({@code time_limit} for the part limit, {@code timed_out} for the job deadline).
+   */
+  public PartResult run(Source code, String inputJson, String ctxJson, long timeLimitMs, String timeLimitCode,
+      RunHandle handle) {
+    long start = System.nanoTime();
+    BoundedLog log = new BoundedLog(limits.maxLogBytes());
+    if (handle.stopped()) {
+      throw new SandboxException(handle.stopReason(), message(handle.stopReason()));
+    }
+    Context context = Context.newBuilder("js")
+        .engine(engine)
+        .sandbox(SandboxPolicy.CONSTRAINED)
+        .out(log)
+        .err(log)
+        .allowHostAccess(HostAccess.CONSTRAINED)
+        .allowIO(IOAccess.NONE)
+        .allowCreateThread(false)
+        .allowCreateProcess(false)
+        .allowNativeAccess(false)
+        .allowEnvironmentAccess(EnvironmentAccess.NONE)
+        .allowPolyglotAccess(PolyglotAccess.NONE)
+        .build();
+    Thread self = Thread.currentThread();
+    handle.attach(context, self, threads.getThreadAllocatedBytes(self.threadId()));
+    running.add(handle);
+    ScheduledFuture<?> timer = watchdog.schedule(() -> handle.stop(timeLimitCode),
+        Math.max(1, timeLimitMs), TimeUnit.MILLISECONDS);
+    try {
+      context.eval(HARDEN);
+      Value fn = context.eval(code);
+      if (!fn.canExecute()) {
+        throw new SandboxException("not_a_function",
+            "the job's code must evaluate to a function (input, ctx) => ..., but it evaluated to "
+                + describe(fn));
+      }
+      Value state = context.eval(RUNNER).execute(fn, inputJson, ctxJson);
+      if (!state.getMember("settled").asBoolean()) {
+        throw new SandboxException("job_error", "the job's promise never settled");
+      }
+      if (state.getMember("failed").asBoolean()) {
+        context.eval(RETHROW).execute(state.getMember("error"));
+      }
+      String json = state.getMember("json").asString();
+      if (json.length() > limits.maxResultBytes()) {
+        throw new SandboxException("output_limit", "the part's result is " + json.length()
+            + " characters of JSON, over the limit of " + limits.maxResultBytes());
+      }
+      return new PartResult(json, log.lines(), (System.nanoTime() - start) / 1_000_000);
+    } catch (PolyglotException e) {
+      throw translate(e, handle, log.lines());
+    } catch (SandboxException e) {
+      throw new SandboxException(e.code(), e.getMessage(), e.line(), e.column(), log.lines());
+    } finally {
+      timer.cancel(false);
+      running.remove(handle);
+      handle.detach();
+      try {
+        context.close(handle.stopped());
+      } catch (RuntimeException ignored) {
+        // a context closed by cancel or a limit throws its cancellation again on close
+      }
+    }
+  }
+
+  private SandboxException translate(PolyglotException e, RunHandle handle, List<String> logs) {
+    if (handle.stopped() && (e.isCancelled() || e.isInterrupted() || e.isResourceExhausted())) {
+      return new SandboxException(handle.stopReason(), message(handle.stopReason()), null, null, logs);
+    }
+    Integer line = null;
+    Integer column = null;
+    for (PolyglotException.StackFrame frame : e.getPolyglotStackTrace()) {
+      var location = frame.getSourceLocation();
+      if (frame.isGuestFrame() && location != null && JOB_SOURCE_NAME.equals(location.getSource().getName())) {
+        line = location.getStartLine();
+        column = location.getStartColumn();
+        break;
+      }
+    }
+    if (e.getSourceLocation() != null && JOB_SOURCE_NAME.equals(e.getSourceLocation().getSource().getName())
+        && (line == null || e.isSyntaxError())) {
+      line = e.getSourceLocation().getStartLine();
+      column = e.getSourceLocation().getStartColumn();
+    }
+    String text = String.valueOf(e.getMessage());
+    if (e.isSyntaxError()) {
+      return new SandboxException("compile_error", text, line, column, logs);
+    }
+    if (e.isResourceExhausted() || text.contains("OutOfMemoryError") || text.contains("Java heap space")) {
+      return text.contains("stack") || text.contains("Stack")
+          ? new SandboxException("stack_limit", "the part exceeded the stack depth limit", line, column, logs)
+          : new SandboxException("memory_limit", message("memory_limit"), line, column, logs);
+    }
+    if (text.contains("Maximum call stack size exceeded")) {
+      return new SandboxException("stack_limit", "the part exceeded the stack depth limit: " + text,
+          line, column, logs);
+    }
+    if (e.isCancelled() || e.isInterrupted()) {
+      return new SandboxException("cancelled", message("cancelled"), line, column, logs);
+    }
+    if (e.isHostException() || e.isInternalError()) {
+      LOG.warning("sandbox internal error: " + text);
+      return new SandboxException("job_error", "internal error while running the part", line, column, logs);
+    }
+    return new SandboxException("job_error", text, line, column, logs);
+  }
+
+  private String message(String reason) {
+    return switch (reason) {
+      case "time_limit" -> "the part exceeded its CPU time limit of " + limits.partTimeLimitMs() + " ms";
+      case "memory_limit" -> "the part exceeded its memory budget of " + limits.partMemoryLimitMb() + " MiB";
+      case "timed_out" -> "the job's deadline passed while the part ran";
+      default -> "the part was stopped (" + reason + ")";
+    };
+  }
+
+  private static String describe(Value v) {
+    if (v.isNull()) {
+      return v.toString();
+    }
+    return v.isString() ? "a string" : v.isNumber() ? "a number" : v.isBoolean() ? "a boolean" : "an object";
+  }
+
+  /**
+   * GraalJS community has no per-context heap limit. Under heap pressure, a part that has allocated more
+   * than its budget since it started is stopped; near exhaustion, the biggest allocator is stopped.
+   */
+  private void watchMemory() {
+    if (running.isEmpty()) {
+      return;
+    }
+    var heap = memory.getHeapMemoryUsage();
+    long max = heap.getMax() > 0 ? heap.getMax() : Runtime.getRuntime().maxMemory();
+    double pressure = (double) heap.getUsed() / max;
+    if (pressure < 0.6) {
+      return;
+    }
+    long budget = limits.partMemoryLimitMb() * 1024L * 1024L;
+    RunHandle biggest = null;
+    long biggestBytes = 0;
+    for (RunHandle handle : running) {
+      Thread thread = handle.thread();
+      if (thread == null) {
+        continue;
+      }
+      long allocated = threads.getThreadAllocatedBytes(thread.threadId()) - handle.allocatedAtStart();
+      if (allocated > budget) {
+        handle.stop("memory_limit");
+      } else if (allocated > biggestBytes) {
+        biggest = handle;
+        biggestBytes = allocated;
+      }
+    }
+    if (pressure > 0.9 && biggest != null) {
+      biggest.stop("memory_limit");
+    }
+  }
+
+  @Override
+  public void close() {
+    watchdog.shutdownNow();
+    running.forEach(h -> h.stop("cancelled"));
+    try {
+      engine.close(true);
+    } catch (RuntimeException ignored) {
+      // engine already closing
+    }
+  }
+}

@@ -1,0 +1,12 @@
+package org.disruptor.sandbox;
+
+import io.vertx.core.json.JsonObject;
+
+/** Per-part limits, from the node configuration. */
+public record SandboxLimits(long partTimeLimitMs, int partMemoryLimitMb, int maxResultBytes, int maxLogBytes) {
+
+  public static SandboxLimits from(JsonObject conf) {
+    return new SandboxLimits(conf.getLong("partTimeLimitMs"), conf.getInteger("partMemoryLimitMb"),
+        conf.getInteger("maxResultBytes"), conf.getInteger("maxLogBytes"));
+  }
+}

@@ -1,0 +1,162 @@
+package org.disruptor.sandbox;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+@DisplayName("The sandbox")
+class SandboxTest {
+
+  private static Sandbox sandbox;
+
+  @BeforeAll
+  static void start() {
+    sandbox = new Sandbox(new SandboxLimits(2_000, 64, 1_000_000, 200));
+  }
+
+  @AfterAll
+  static void stop() {
+    sandbox.close();
+  }
+
+  private static PartResult run(String code, String input) {
+    return sandbox.run(Sandbox.source(code), input, "{\"jobId\":\"j\",\"node\":\"n:1\",\"partition\":2,\"partitions\":5}",
+        2_000, "time_limit", new RunHandle());
+  }
+
+  private static SandboxException fail(String code, String input) {
+    return assertThrows(SandboxException.class, () -> run(code, input));
+  }
+
+  @Test
+  @DisplayName("maps JSON input through the function and returns JSON text")
+  void maps() {
+    assertEquals("[1,4,9]", run("(xs) => xs.map(x => x * x)", "[1,2,3]").json());
+  }
+
+  @Test
+  @DisplayName("passes ctx with the partition index and count")
+  void passesContext() {
+    assertEquals("[2,5,\"n:1\",\"j\"]", run("(x, ctx) => [ctx.partition, ctx.partitions, ctx.node, ctx.jobId]", "null").json());
+  }
+
+  @Test
+  @DisplayName("awaits async functions and returned promises")
+  void awaitsPromises() {
+    assertEquals("6", run("async (xs) => { const a = await Promise.resolve(xs.length); return a * 2; }", "[1,2,3]").json());
+    assertEquals("\"ok\"", run("(x) => Promise.resolve('ok')", "1").json());
+  }
+
+  @Test
+  @DisplayName("turns undefined into null")
+  void undefinedIsNull() {
+    assertEquals("null", run("(x) => undefined", "1").json());
+  }
+
+  @Test
+  @DisplayName("captures console.log and console.error per part, bounded")
+  void capturesLogs() {
+    PartResult result = run("(x) => { console.log('hello', x); console.error('oops'); return 1; }", "7");
+    assertEquals(List.of("hello 7", "oops"), result.logs());
+    PartResult flood = run("(x) => { for (let i = 0; i < 1000; i++) console.log('line ' + i); return 1; }", "1");
+    assertEquals(BoundedLog.TRUNCATED, flood.logs().getLast());
+    assertTrue(flood.logs().size() < 40);
+  }
+
+  @Test
+  @DisplayName("reports a syntax error with its line and column")
+  void syntaxError() {
+    SandboxException e = fail("(x) => {\n  return x +* 2;\n}", "1");
+    assertEquals("compile_error", e.code());
+    assertEquals(2, e.line());
+  }
+
+  @Test
+  @DisplayName("reports a throw with its message and line")
+  void throwsWithLine() {
+    SandboxException e = fail("(x) => {\n\n  throw new Error('boom ' + x);\n}", "3");
+    assertEquals("job_error", e.code());
+    assertTrue(e.getMessage().contains("boom 3"), e.getMessage());
+    assertEquals(3, e.line());
+  }
+
+  @Test
+  @DisplayName("reports an async rejection with its line")
+  void asyncRejection() {
+    SandboxException e = fail("async (x) => {\n  await null;\n  throw new TypeError('late');\n}", "1");
+    assertEquals("job_error", e.code());
+    assertTrue(e.getMessage().contains("late"), e.getMessage());
+    assertEquals(3, e.line());
+  }
+
+  @Test
+  @DisplayName("refuses code that is not a function")
+  void notAFunction() {
+    assertEquals("not_a_function", fail("42", "1").code());
+  }
+
+  @Test
+  @DisplayName("stops a busy loop at the time limit and keeps working")
+  void timeLimit() {
+    long start = System.nanoTime();
+    SandboxException e = assertThrows(SandboxException.class, () -> sandbox.run(Sandbox.source("(x) => { while (true) {} }"),
+        "1", "{}", 300, "time_limit", new RunHandle()));
+    assertEquals("time_limit", e.code());
+    assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(2));
+    assertEquals("2", run("(x) => x + 1", "1").json());
+  }
+
+  @Test
+  @DisplayName("a handle stopped from another thread ends the part with its reason")
+  void stopFromOutside() throws Exception {
+    RunHandle handle = new RunHandle();
+    var pool = Executors.newSingleThreadScheduledExecutor();
+    pool.schedule(() -> handle.stop("cancelled"), 200, TimeUnit.MILLISECONDS);
+    SandboxException e = assertThrows(SandboxException.class, () -> sandbox.run(Sandbox.source("(x) => { while (true) {} }"),
+        "1", "{}", 5_000, "time_limit", handle));
+    assertEquals("cancelled", e.code());
+    pool.shutdown();
+  }
+
+  @Test
+  @DisplayName("stops deep recursion with stack_limit")
+  void deepRecursion() {
+    assertEquals("stack_limit", fail("(x) => { const f = (n) => f(n + 1) + 1; return f(0); }", "1").code());
+  }
+
+  @Test
+  @DisplayName("refuses a result over the size limit")
+  void outputLimit() {
+    assertEquals("output_limit", fail("(x) => 'x'.repeat(2000000)", "1").code());
+  }
+
+  @ParameterizedTest(name = "host access is refused: {0}")
+  @ValueSource(strings = {
+      "(x) => Java.type('java.lang.System').exit(1)",
+      "(x) => load('/etc/passwd')",
+      "(x) => require('fs').readFileSync('/etc/passwd')",
+      "(x) => process.env",
+      "(x) => Polyglot.eval('js', '1')",
+      "(x) => java.lang.System.getenv()",
+      "(x) => Packages.java.io.File",
+      "(x) => loadWithNewGlobal({script: '1', name: 'x'})",
+      "(x) => Graal.versionJS",
+      "(x) => new Worker('x')",
+      "(x) => fetch('http://127.0.0.1:1')",
+      "(x) => globalThis.constructor.constructor('return Java')().type('java.io.File')",
+  })
+  void hostAccessRefused(String code) {
+    SandboxException e = fail(code, "1");
+    assertEquals("job_error", e.code(), e.getMessage());
+  }
+}
