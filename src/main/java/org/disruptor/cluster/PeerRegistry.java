@@ -123,6 +123,11 @@ public final class PeerRegistry {
     return peer == null ? nodeId : peer.address();
   }
 
+  /** Whether this node's Hazelcast member is up. */
+  public boolean running() {
+    return hazelcast.getLifecycleService().isRunning();
+  }
+
   public int memberCount() {
     return hazelcast.getCluster().getMembers().size();
   }

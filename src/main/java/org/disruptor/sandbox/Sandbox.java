@@ -194,7 +194,7 @@ public final class Sandbox implements AutoCloseable {
       column = e.getSourceLocation().getStartColumn();
     }
     String text = String.valueOf(e.getMessage());
-    if (e.isSyntaxError()) {
+    if (e.isSyntaxError() && line != null) {
       return new SandboxException("compile_error", text, line, column, logs);
     }
     if (e.isResourceExhausted() || text.contains("OutOfMemoryError") || text.contains("Java heap space")) {

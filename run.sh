@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# disruptor launcher: finds a JDK 25, builds the fat jar when it is missing or stale, and starts
+# `disruptor` with the JVM flags a node needs (conf/jvm.options + the Graal compiler for GraalJS's JIT).
+#   ./run.sh                  one node on 127.0.0.1:8080
+#   ./run.sh peer|submit|peers ...   the disruptor command line
+#   ./run.sh cluster N        N local nodes chained on 8080.., all stopped on Ctrl-C
+#   ./run.sh test             the whole test suite
+#   ./run.sh bench [NAME]     the benchmark suite
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+JAR="$ROOT/target/disruptor.jar"
+GRAAL="$ROOT/target/graal-compiler"
+
+java_major() { "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | cut -d. -f1; }
+
+find_java() {
+  local candidates=()
+  [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME/bin/java")
+  command -v java >/dev/null 2>&1 && candidates+=("$(command -v java)")
+  for dir in /usr/lib/jvm/*25* /usr/lib/jvm/*; do [ -x "$dir/bin/java" ] && candidates+=("$dir/bin/java"); done
+  for java in "${candidates[@]}"; do
+    local major; major="$(java_major "$java" || true)"
+    if [ -n "$major" ] && [ "$major" -ge 25 ]; then JAVA="$java"; return 0; fi
+  done
+  echo "disruptor: no JDK 25 found (looked at JAVA_HOME, java on PATH, /usr/lib/jvm). Install JDK 25 or set JAVA_HOME." >&2
+  exit 1
+}
+
+find_java
+export JAVA_HOME="$(cd "$(dirname "$JAVA")/.." && pwd)"
+
+build() {
+  (cd "$ROOT" && mvn -q -B -DskipTests -DskipITs package) || { echo "disruptor: build failed" >&2; exit 1; }
+}
+
+build_if_needed() {
+  if [ ! -f "$JAR" ] || [ ! -d "$GRAAL" ] || [ -n "$(find "$ROOT/src/main" "$ROOT/pom.xml" "$ROOT/conf" -newer "$JAR" -type f 2>/dev/null | head -n 1)" ]; then
+    echo "disruptor: building target/disruptor.jar ..." >&2
+    build
+  fi
+}
+
+node_java() {
+  local modules; modules="$GRAAL/compiler.jar:$GRAAL/collections.jar:$GRAAL/word.jar:$GRAAL/truffle-compiler.jar"
+  echo "$JAVA" "-Xmx${DISRUPTOR_HEAP:-512m}" "@$ROOT/conf/jvm.options" "--upgrade-module-path=$modules" \
+    "-Ddisruptor.home=$ROOT" -jar "$JAR"
+}
+
+cluster() {
+  local n="${1:-3}" base=8080 pids=()
+  [[ "$n" =~ ^[0-9]+$ ]] && [ "$n" -ge 1 ] || { echo "usage: ./run.sh cluster N" >&2; exit 2; }
+  build_if_needed
+  trap 'kill "${pids[@]}" 2>/dev/null; wait; exit 0' INT TERM EXIT
+  for ((i = 0; i < n; i++)); do
+    local port=$((base + i)) peer=()
+    [ "$i" -gt 0 ] && peer=("127.0.0.1:$((port - 1))")
+    $(node_java) peer "127.0.0.1:$port" "${peer[@]}" &
+    pids+=($!)
+  done
+  echo "disruptor: $n nodes on 127.0.0.1:$base..$((base + n - 1)); open http://127.0.0.1:$base/ ; Ctrl-C stops them all" >&2
+  wait
+}
+
+case "${1:-}" in
+  "")      build_if_needed; exec $(node_java) peer 127.0.0.1:8080 ;;
+  test)    shift; "$ROOT/scripts/test-deps.sh"; cd "$ROOT" && exec mvn -B verify "$@" ;;
+  cluster) shift; cluster "$@" ;;
+  bench)   shift; build_if_needed; exec "$ROOT/bench/run.sh" "$@" ;;
+  build)   build ;;
+  *)       build_if_needed; exec $(node_java) "$@" ;;
+esac

@@ -1,0 +1,67 @@
+package org.disruptor;
+
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+import java.util.logging.ConsoleHandler;
+import java.util.logging.Formatter;
+import java.util.logging.Level;
+import java.util.logging.LogManager;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+/**
+ * Operator logging: one line per event on stderr; disruptor at the configured level, Hazelcast, Vert.x
+ * and Netty at WARNING (their routine chatter and banner stay out).
+ */
+public final class Logs {
+
+  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
+  /** Loggers kept so their levels are not garbage-collected away. */
+  private static final Logger[] KEPT = new Logger[4];
+
+  private Logs() {
+  }
+
+  public static void configure(String level) {
+    System.setProperty("hazelcast.logging.type", "jdk");
+    System.setProperty("vertx.logger-delegate-factory-class-name", "io.vertx.core.logging.JULLogDelegateFactory");
+    LogManager.getLogManager().reset();
+    Level ours = parse(level);
+    ConsoleHandler handler = new ConsoleHandler();
+    handler.setLevel(Level.ALL);
+    handler.setFormatter(new OneLine());
+    Logger root = Logger.getLogger("");
+    root.addHandler(handler);
+    root.setLevel(Level.WARNING);
+    KEPT[0] = root;
+    KEPT[1] = Logger.getLogger("org.disruptor");
+    KEPT[1].setLevel(ours);
+    boolean debug = ours.intValue() <= Level.FINE.intValue();
+    KEPT[2] = Logger.getLogger("com.hazelcast");
+    KEPT[2].setLevel(debug ? Level.INFO : Level.SEVERE);
+    KEPT[3] = Logger.getLogger("io.vertx.core.impl.BlockedThreadChecker");
+    KEPT[3].setLevel(Level.WARNING);
+  }
+
+  private static Level parse(String level) {
+    return switch (level == null ? "info" : level.toLowerCase(java.util.Locale.ROOT)) {
+      case "debug" -> Level.FINE;
+      case "warn", "warning" -> Level.WARNING;
+      case "error" -> Level.SEVERE;
+      default -> Level.INFO;
+    };
+  }
+
+  private static final class OneLine extends Formatter {
+    @Override
+    public String format(LogRecord record) {
+      String logger = record.getLoggerName() == null ? "" : record.getLoggerName();
+      String name = logger.substring(logger.lastIndexOf('.') + 1);
+      String level = record.getLevel() == Level.SEVERE ? "ERROR" : record.getLevel() == Level.WARNING ? "WARN"
+          : record.getLevel().getName();
+      String message = formatMessage(record).replace('\n', ' ');
+      String thrown = record.getThrown() == null ? "" : " (" + record.getThrown() + ")";
+      return LocalTime.now().format(TIME) + " " + level + " [" + name + "] " + message + thrown + System.lineSeparator();
+    }
+  }
+}

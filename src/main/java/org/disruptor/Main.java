@@ -1,0 +1,88 @@
+package org.disruptor;
+
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import org.disruptor.cli.PeersCommand;
+import org.disruptor.cli.SubmitCommand;
+import org.disruptor.cluster.HostPort;
+import org.disruptor.config.Config;
+import org.disruptor.config.ConfigException;
+
+/** The {@code disruptor} command line: {@code peer}, {@code submit}, {@code peers}. */
+public final class Main {
+
+  static final String USAGE = """
+      usage:
+        disruptor peer HOST:PORT [PEER_HOST:PEER_PORT ...] [--option value ...]
+            start a node serving HTTP/WebSocket on HOST:PORT, joining the cluster of the given peers
+        disruptor submit [--to HOST:PORT] JOB.js [DATA.json] [--mode map|broadcast] [--partitions N]
+                         [--reduce REDUCE.js] [--timeout 30s] [--token TOKEN]
+            run a job, show progress on stderr, print the result JSON on stdout
+        disruptor peers [--to HOST:PORT] [--json]
+            list the peers a node knows
+      options (also in conf/config.json and as DISRUPTOR_* environment variables), e.g.:
+        --cluster NAME   --token TOKEN   --job-timeout-ms N   --worker-threads N   --log-level debug""";
+
+  private Main() {
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  static int run(String[] args) {
+    if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
+      System.err.println(USAGE);
+      return args.length == 0 ? 2 : 0;
+    }
+    List<String> rest = new ArrayList<>(Arrays.asList(args).subList(1, args.length));
+    try {
+      return switch (args[0]) {
+        case "peer" -> peer(rest);
+        case "submit" -> new SubmitCommand(rest, System.getenv()).run();
+        case "peers" -> new PeersCommand(rest, System.getenv()).run();
+        default -> throw new ConfigException("unknown command '" + args[0] + "'");
+      };
+    } catch (ConfigException | IllegalArgumentException e) {
+      System.err.println("disruptor: " + e.getMessage());
+      System.err.println(USAGE);
+      return 2;
+    }
+  }
+
+  private static int peer(List<String> args) throws ConfigException {
+    Path home = Path.of(System.getProperty("disruptor.home", "."));
+    Config.Loaded loaded = Config.load(args, System.getenv(), home);
+    if (loaded.positional().isEmpty()) {
+      throw new ConfigException("peer needs this node's address HOST:PORT");
+    }
+    HostPort self = HostPort.parse(loaded.positional().getFirst());
+    List<HostPort> peers = loaded.positional().stream().skip(1).map(HostPort::parse).toList();
+    JsonObject conf = loaded.config();
+    Logs.configure(conf.getString("logLevel"));
+    Node node;
+    try {
+      node = Node.start(conf, self, peers);
+    } catch (ConfigException e) {
+      throw e;
+    } catch (Exception e) {
+      System.err.println("disruptor: node " + self + " failed to start: " + e.getMessage());
+      return 1;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      node.stop();
+      stopped.countDown();
+    }, "disruptor-shutdown"));
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,163 @@
+package org.disruptor;
+
+import com.hazelcast.config.Config;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+import org.disruptor.cluster.HazelcastSetup;
+import org.disruptor.cluster.HostPort;
+import org.disruptor.cluster.PeerRegistry;
+import org.disruptor.config.ConfigException;
+import org.disruptor.gateway.GatewayVerticle;
+import org.disruptor.job.NodeCounters;
+import org.disruptor.job.WorkerVerticle;
+import org.disruptor.sandbox.Sandbox;
+import org.disruptor.sandbox.SandboxLimits;
+
+/**
+ * One disruptor node: a clustered Vert.x instance on Hazelcast, the sandbox, the worker and gateway
+ * verticles. The node announces itself to its peers only once its event-bus consumers are registered.
+ */
+public final class Node {
+
+  private static final Logger LOG = Logger.getLogger("org.disruptor.node");
+  private static final long RECONCILE_MS = 2_000;
+
+  private final HostPort self;
+  private final Vertx vertx;
+  private final Sandbox sandbox;
+  private final PeerRegistry registry;
+
+  private Node(HostPort self, Vertx vertx, Sandbox sandbox, PeerRegistry registry) {
+    this.self = self;
+    this.vertx = vertx;
+    this.sandbox = sandbox;
+    this.registry = registry;
+  }
+
+  /** Starts a node on {@code self}, joining the cluster of {@code peers} (none: a cluster of its own). */
+  public static Node start(JsonObject conf, HostPort self, List<HostPort> peers) throws Exception {
+    HostPort member = memberAddress(self, conf);
+    ensureFree(self, "HTTP");
+    ensureFree(member, "cluster member (HTTP port + memberPortOffset)");
+    List<HostPort> peerMembers = peers.stream().map(p -> discover(p, conf)).toList();
+    Config hazelcast = HazelcastSetup.memberConfig(conf, self, member, peerMembers);
+    HazelcastClusterManager clusterManager = new HazelcastClusterManager(hazelcast);
+    String ip = self.ip();
+    VertxOptions options = new VertxOptions().setEventBusOptions(new EventBusOptions()
+        .setHost(ip).setPort(conf.getInteger("eventBusPort")).setClusterPublicHost(ip));
+    Vertx vertx = await(Vertx.builder().with(options).withClusterManager(clusterManager).buildClustered());
+    Sandbox sandbox = new Sandbox(SandboxLimits.from(conf));
+    PeerRegistry registry = new PeerRegistry(vertx, clusterManager.getHazelcastInstance(),
+        clusterManager.getNodeId(), self.toString());
+    Node node = new Node(self, vertx, sandbox, registry);
+    try {
+      NodeCounters counters = new NodeCounters();
+      DeploymentOptions deployment = new DeploymentOptions().setConfig(conf);
+      await(vertx.deployVerticle(new WorkerVerticle(sandbox, registry, counters), deployment)
+          .compose(id -> vertx.deployVerticle(new GatewayVerticle(registry, sandbox, counters, self, member), deployment))
+          .compose(id -> registry.start(RECONCILE_MS)));
+    } catch (Exception e) {
+      node.stop();
+      throw e;
+    }
+    LOG.info("node " + self + " started: cluster '" + conf.getString("cluster") + "', member " + member + ", "
+        + registry.peers().size() + " node(s), JS JIT " + (sandbox.jit() ? "on" : "OFF (interpreter only: 20-70x slower)"));
+    if (!peers.isEmpty() && registry.alone()) {
+      LOG.info("no peer reachable yet at " + peers + "; running alone and retrying: the node merges once one is up");
+    }
+    return node;
+  }
+
+  public HostPort address() {
+    return self;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public PeerRegistry registry() {
+    return registry;
+  }
+
+  /** Leaves the cluster at once (peers see the leave immediately) and frees the ports. */
+  public void stop() {
+    LOG.info("node " + self + " stopping");
+    try {
+      await(registry.stop().transform(ar -> vertx.close()));
+    } catch (Exception e) {
+      LOG.warning("node " + self + " did not stop cleanly: " + e.getMessage());
+    }
+    sandbox.close();
+    LOG.info("node " + self + " stopped");
+  }
+
+  static HostPort memberAddress(HostPort self, JsonObject conf) {
+    int port = self.port() + conf.getInteger("memberPortOffset");
+    if (port < 1 || port > 65535) {
+      throw new ConfigException("the cluster member port " + port + " (HTTP port + memberPortOffset "
+          + conf.getInteger("memberPortOffset") + ") is out of range: choose another --member-port-offset");
+    }
+    return self.withPort(port);
+  }
+
+  private static void ensureFree(HostPort address, String what) {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.setReuseAddress(true);
+      socket.bind(new InetSocketAddress(address.ip(), address.port()));
+    } catch (IOException e) {
+      throw new ConfigException("cannot listen on " + address + " for " + what + ": " + e.getMessage());
+    }
+  }
+
+  /**
+   * Asks a peer for its Hazelcast member address; a peer that is not up yet is assumed to follow the same
+   * port convention, and stays in the member list so the join or a later merge finds it.
+   */
+  private static HostPort discover(HostPort peer, JsonObject conf) {
+    HostPort derived = memberAddress(peer, conf);
+    Duration timeout = Duration.ofMillis(conf.getInteger("bootstrapTimeoutMs"));
+    try (HttpClient client = HttpClient.newBuilder().connectTimeout(timeout).build()) {
+      HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create("http://" + peer + "/api/bootstrap"))
+          .timeout(timeout).GET().build(), HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() != 200) {
+        return derived;
+      }
+      JsonObject info = new JsonObject(response.body());
+      if (!conf.getString("cluster").equals(info.getString("cluster"))) {
+        LOG.warning("peer " + peer + " is in cluster '" + info.getString("cluster") + "', not '"
+            + conf.getString("cluster") + "': the two will not join");
+      }
+      return HostPort.parse(info.getString("member"));
+    } catch (IOException | RuntimeException e) {
+      return derived;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return derived;
+    }
+  }
+
+  static <T> T await(Future<T> future) throws Exception {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof Exception cause ? cause : e;
+    }
+  }
+}

@@ -1,0 +1,109 @@
+package org.disruptor.gateway;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.bridge.PermittedOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.StaticHandler;
+import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
+import io.vertx.ext.web.handler.sockjs.SockJSHandler;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.disruptor.Addresses;
+import org.disruptor.cluster.HostPort;
+import org.disruptor.cluster.Peer;
+import org.disruptor.cluster.PeerRegistry;
+import org.disruptor.job.JobService;
+import org.disruptor.job.NodeCounters;
+import org.disruptor.sandbox.Sandbox;
+
+/**
+ * The node's HTTP face on its one address: the job API and WebSocket, the peer list, health, the
+ * bootstrap endpoint that tells joining nodes this node's Hazelcast member address, the page, and the
+ * SockJS event-bus bridge (outbound {@code disruptor.ui.*} only).
+ */
+public final class GatewayVerticle extends VerticleBase {
+
+  private static final long STATS_TIMEOUT_MS = 500;
+  private final PeerRegistry registry;
+  private final Sandbox sandbox;
+  private final NodeCounters counters;
+  private final HostPort self;
+  private final HostPort member;
+  private JobService jobs;
+
+  public GatewayVerticle(PeerRegistry registry, Sandbox sandbox, NodeCounters counters, HostPort self, HostPort member) {
+    this.registry = registry;
+    this.sandbox = sandbox;
+    this.counters = counters;
+    this.self = self;
+    this.member = member;
+  }
+
+  @Override
+  public Future<?> start() {
+    jobs = new JobService(vertx, registry, sandbox, counters, config());
+    Router router = Router.router(vertx);
+    router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx).bridge(new SockJSBridgeOptions()
+        .addOutboundPermitted(new PermittedOptions().setAddressRegex(Pattern.quote(Addresses.UI_PREFIX) + ".+"))));
+    router.get("/api/peers").handler(this::peers);
+    router.get("/api/bootstrap").handler(this::bootstrap);
+    router.get("/health").handler(this::health);
+    router.get("/api/jobs/ws").handler(ctx -> ctx.request().toWebSocket()
+        .onSuccess(ws -> new JobSocket(ws, jobs))
+        .onFailure(ctx::fail));
+    new JobsApi(jobs).mount(router, config().getLong("maxBodyBytes"));
+    router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
+    router.route().failureHandler(HttpErrors::failure);
+    router.route().last().handler(ctx -> ctx.fail(404));
+    int maxFrame = (int) Math.min(Integer.MAX_VALUE, config().getLong("maxBodyBytes"));
+    HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(self.ip()).setPort(self.port())
+        .setMaxWebSocketFrameSize(maxFrame).setMaxWebSocketMessageSize(maxFrame));
+    return server.requestHandler(router).listen();
+  }
+
+  /** Every live peer with its load, gathered from each node's own stats address. */
+  private void peers(RoutingContext ctx) {
+    List<Peer> peers = registry.peers();
+    List<Future<JsonObject>> stats = peers.stream().map(p -> vertx.eventBus()
+        .<JsonObject>request(Addresses.stats(p.id()), null, new DeliveryOptions().setSendTimeout(STATS_TIMEOUT_MS))
+        .map(m -> m.body())
+        .otherwise(e -> null))
+        .toList();
+    Future.join(stats).onComplete(ar -> {
+      JsonArray list = new JsonArray();
+      for (int i = 0; i < peers.size(); i++) {
+        JsonObject peer = peers.get(i).toJson();
+        JsonObject s = stats.get(i).result();
+        peer.put("running", s == null ? null : s.getInteger("running"))
+            .put("queued", s == null ? null : s.getInteger("queued"))
+            .put("completed", s == null ? null : s.getLong("completed"))
+            .put("failed", s == null ? null : s.getLong("failed"))
+            .put("retries", s == null ? null : s.getLong("retries"))
+            .put("stops", s == null ? null : s.getJsonObject("stops"));
+        list.add(peer);
+      }
+      HttpErrors.json(ctx, 200, new JsonObject().put("self", registry.self().address()).put("peers", list).encode());
+    });
+  }
+
+  private void bootstrap(RoutingContext ctx) {
+    HttpErrors.json(ctx, 200, new JsonObject().put("address", self.toString()).put("member", member.toString())
+        .put("cluster", config().getString("cluster")).encode());
+  }
+
+  private void health(RoutingContext ctx) {
+    boolean up = registry.running();
+    JsonObject body = new JsonObject().put("status", up ? "UP" : "DOWN").put("node", self.toString())
+        .put("cluster", new JsonObject().put("name", config().getString("cluster"))
+            .put("members", up ? registry.memberCount() : 0).put("peers", registry.peers().size()))
+        .put("jsJit", sandbox.jit()).put("runningJobs", jobs.running());
+    HttpErrors.json(ctx, up ? 200 : 503, body.encode());
+  }
+}

@@ -1,0 +1,51 @@
+package org.disruptor.gateway;
+
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import org.disruptor.job.JobError;
+
+/** Writes JSON responses and turns every failure into {@code {"error", "message"}} with its status. */
+final class HttpErrors {
+
+  private HttpErrors() {
+  }
+
+  static void json(RoutingContext ctx, int status, String body) {
+    HttpServerResponse response = ctx.response();
+    if (response.ended() || response.closed()) {
+      return;
+    }
+    response.setStatusCode(status).putHeader("content-type", "application/json").end(body);
+  }
+
+  static void error(RoutingContext ctx, JobError error) {
+    json(ctx, error.status(), error.toJson().encode());
+  }
+
+  /** The router's failure handler: body limit, unknown routes, bad methods and anything unexpected. */
+  static void failure(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    if (failure instanceof JobError e) {
+      error(ctx, e);
+      return;
+    }
+    int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
+    String code = switch (status) {
+      case 400 -> "bad_request";
+      case 401 -> "unauthorized";
+      case 404 -> "not_found";
+      case 405 -> "method_not_allowed";
+      case 413 -> "payload_too_large";
+      case 415 -> "unsupported_media_type";
+      default -> "internal_error";
+    };
+    String message = switch (status) {
+      case 404 -> "no such resource: " + ctx.request().path();
+      case 405 -> "method " + ctx.request().method() + " is not allowed on " + ctx.request().path();
+      case 413 -> "the request body is over the limit";
+      default -> failure != null && status < 500 ? String.valueOf(failure.getMessage()) : "unexpected error";
+    };
+    json(ctx, status, new JsonObject().put("error", code).put("message", message).encode());
+  }
+}

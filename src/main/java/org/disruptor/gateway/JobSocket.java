@@ -1,0 +1,83 @@
+package org.disruptor.gateway;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import java.util.HashSet;
+import java.util.Set;
+import org.disruptor.job.Job;
+import org.disruptor.job.JobError;
+import org.disruptor.job.JobService;
+import org.disruptor.job.JobSpec;
+
+/**
+ * One client's job WebSocket: each text frame is a job (or {@code {"type":"cancel","id"}}); the node
+ * streams that job's events back. Closing the socket cancels the jobs it started that are still running.
+ */
+final class JobSocket {
+
+  private final ServerWebSocket socket;
+  private final JobService jobs;
+  private final Set<String> running = new HashSet<>();
+
+  JobSocket(ServerWebSocket socket, JobService jobs) {
+    this.socket = socket;
+    this.jobs = jobs;
+    socket.textMessageHandler(this::onText);
+    socket.binaryMessageHandler(this::onBinary);
+    socket.closeHandler(v -> running.forEach(jobs::cancel));
+    socket.exceptionHandler(e -> { });
+  }
+
+  private void onText(String text) {
+    try {
+      JsonObject message = new JsonObject(text);
+      if ("cancel".equals(message.getString("type"))) {
+        cancel(message.getString("id"));
+        return;
+      }
+      submit(JobSpec.parse(message, jobs.limits()));
+    } catch (DecodeException | ClassCastException e) {
+      reject(JobError.badRequest("each message must be a JSON job object or {\"type\":\"cancel\",\"id\":...}"), null);
+    } catch (JobError e) {
+      reject(e, null);
+    }
+  }
+
+  private void submit(JobSpec spec) {
+    Job job = jobs.submit(spec, (j, type, json) -> {
+      if (j.status().isFinal()) {
+        running.remove(j.id());
+      }
+      if (!socket.isClosed()) {
+        socket.writeTextMessage(json);
+      }
+    });
+    if (!job.status().isFinal()) {
+      running.add(job.id());
+    }
+  }
+
+  private void cancel(String id) {
+    if (id == null || !jobs.cancel(id)) {
+      reject(new JobError(id == null ? "bad_request" : "not_running",
+          id == null ? "cancel needs the job's id" : "job " + id + " is not running on this node"), id);
+    }
+  }
+
+  private void onBinary(Buffer data) {
+    reject(JobError.badRequest("binary frames are not supported: send jobs as JSON text"), null);
+  }
+
+  private void reject(JobError error, String id) {
+    String type = error.code().equals("saturated") || error.code().equals("no_nodes") ? "rejected" : "error";
+    JsonObject event = new JsonObject().put("type", type).mergeIn(error.toJson()).put("status", error.status());
+    if (id != null) {
+      event.put("id", id);
+    }
+    if (!socket.isClosed()) {
+      socket.writeTextMessage(event.encode());
+    }
+  }
+}

@@ -1,0 +1,206 @@
+package org.disruptor.job;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One job's scatter/gather state on its coordinating node. It counts each part once (the first result
+ * wins; late or duplicate replies are ignored), and it ends exactly once. Confined to one event loop: no
+ * locking, no Vert.x calls, so unit tests drive it directly.
+ */
+public final class Job {
+
+  /** One part: its input, where it runs, how often it was tried and what it returned. */
+  public static final class Part {
+    final int index;
+    String input;
+    String nodeId;
+    String node;
+    int attempts;
+    boolean done;
+    String result;
+    long elapsedMs;
+    List<String> logs = List.of();
+
+    Part(int index, String input) {
+      this.index = index;
+      this.input = input;
+    }
+
+    public int index() {
+      return index;
+    }
+
+    public String nodeId() {
+      return nodeId;
+    }
+
+    public String input() {
+      return input;
+    }
+
+    public int attempts() {
+      return attempts;
+    }
+
+    public boolean done() {
+      return done;
+    }
+
+    JsonObject toJson() {
+      JsonObject json = new JsonObject().put("index", index).put("node", node).put("attempts", attempts)
+          .put("status", done ? "done" : attempts == 0 ? "pending" : "running");
+      if (done) {
+        json.put("elapsedMs", elapsedMs).put("logs", new JsonArray(new ArrayList<>(logs)));
+      }
+      return json;
+    }
+  }
+
+  private final String id;
+  private final JobSpec spec;
+  private final long createdAt = System.currentTimeMillis();
+  private final long startNanos = System.nanoTime();
+  private final List<Part> parts = new ArrayList<>();
+  private JobStatus status = JobStatus.RUNNING;
+  private JobError error;
+  private String result;
+  private long elapsedMs;
+  private int doneCount;
+
+  public Job(String id, JobSpec spec, List<String> inputs) {
+    this.id = id;
+    this.spec = spec;
+    for (int i = 0; i < inputs.size(); i++) {
+      parts.add(new Part(i, inputs.get(i)));
+    }
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public JobSpec spec() {
+    return spec;
+  }
+
+  public JobStatus status() {
+    return status;
+  }
+
+  public JobError error() {
+    return error;
+  }
+
+  public List<Part> parts() {
+    return parts;
+  }
+
+  public Part part(int index) {
+    return parts.get(index);
+  }
+
+  public int doneCount() {
+    return doneCount;
+  }
+
+  public boolean allDone() {
+    return doneCount == parts.size();
+  }
+
+  /** Records that a part was sent (again) to a node; returns its attempt number. */
+  public int assign(int index, String nodeId, String node) {
+    Part part = parts.get(index);
+    part.nodeId = nodeId;
+    part.node = node;
+    return ++part.attempts;
+  }
+
+  /** Records a part's result; false when the job has ended or the part was already counted. */
+  public boolean complete(int index, String node, String json, long elapsedMs, List<String> logs) {
+    if (status.isFinal() || index < 0 || index >= parts.size() || parts.get(index).done) {
+      return false;
+    }
+    Part part = parts.get(index);
+    part.done = true;
+    part.node = node;
+    part.result = json;
+    part.elapsedMs = elapsedMs;
+    part.logs = logs;
+    part.input = null;
+    doneCount++;
+    return true;
+  }
+
+  /** The parts' results in part order, as one JSON array text (no decode and re-encode). */
+  public String resultsArray() {
+    StringBuilder out = new StringBuilder("[");
+    for (Part part : parts) {
+      if (out.length() > 1) {
+        out.append(',');
+      }
+      out.append(part.result);
+    }
+    return out.append(']').toString();
+  }
+
+  /** Ends the job; false when it had already ended (a job ends exactly once). */
+  public boolean finish(JobStatus finalStatus, String resultJson, JobError failure) {
+    if (status.isFinal() || !finalStatus.isFinal()) {
+      return false;
+    }
+    status = finalStatus;
+    result = resultJson;
+    error = failure;
+    elapsedMs = (System.nanoTime() - startNanos) / 1_000_000;
+    for (Part part : parts) {
+      part.input = null;
+      part.result = null;
+    }
+    return true;
+  }
+
+  public long elapsedMs() {
+    return status.isFinal() ? elapsedMs : (System.nanoTime() - startNanos) / 1_000_000;
+  }
+
+  /** A short line for lists: no results, no logs. */
+  public JsonObject summary() {
+    return new JsonObject().put("id", id).put("status", status.wire())
+        .put("mode", spec.mode().name().toLowerCase(java.util.Locale.ROOT))
+        .put("parts", parts.size()).put("done", doneCount).put("createdAt", createdAt).put("elapsedMs", elapsedMs());
+  }
+
+  /** The full state as JSON text, with the result spliced in verbatim. */
+  public String view() {
+    JsonObject json = summary();
+    JsonArray partsJson = new JsonArray();
+    parts.forEach(p -> partsJson.add(p.toJson()));
+    json.put("partitions", partsJson);
+    if (error != null) {
+      json.mergeIn(error.toJson());
+    }
+    return withRaw(json, "result", status == JobStatus.COMPLETED ? result : null);
+  }
+
+  /** {@code json} with {@code field} set to raw JSON text, without parsing it. */
+  public static String withRaw(JsonObject json, String field, String raw) {
+    String encoded = json.encode();
+    if (raw == null) {
+      return encoded;
+    }
+    String head = "{" + JsonObject.of(field, null).encode().substring(1).replace("null}", "") + raw;
+    return encoded.length() == 2 ? head + "}" : head + "," + encoded.substring(1);
+  }
+
+  /** The event a part's completion produces, with its result spliced in. */
+  public String partEvent(Part part) {
+    JsonObject json = new JsonObject().put("type", "partition").put("id", id).put("index", part.index)
+        .put("node", part.node).put("elapsedMs", part.elapsedMs).put("attempts", part.attempts)
+        .put("logs", new JsonArray(new ArrayList<>(part.logs)))
+        .put("done", doneCount).put("parts", parts.size());
+    return withRaw(json, "result", part.result);
+  }
+}

@@ -1,0 +1,339 @@
+package org.disruptor.job;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+import org.disruptor.Addresses;
+import org.disruptor.cluster.Peer;
+import org.disruptor.cluster.PeerRegistry;
+import org.disruptor.sandbox.RunHandle;
+import org.disruptor.sandbox.Sandbox;
+import org.disruptor.sandbox.SandboxException;
+
+/**
+ * Coordinates the jobs submitted to this node: plans parts, sends each to a node's own address, collects
+ * the replies into the job's {@link Job} state, moves parts off nodes that leave or fail, runs the reduce
+ * and ends every job exactly once (completed, failed, timed out or cancelled). Confined to the event loop
+ * of the verticle that created it.
+ */
+public final class JobService {
+
+  private static final Logger LOG = Logger.getLogger("org.disruptor.job");
+  private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
+
+  private final Vertx vertx;
+  private final PeerRegistry registry;
+  private final Sandbox sandbox;
+  private final NodeCounters counters;
+  private final JobSpec.Limits limits;
+  private final int historySize;
+  private final int maxAttempts;
+  private final WorkerExecutor pool;
+  private final Map<String, Job> jobs = new LinkedHashMap<>();
+  private final Map<String, List<JobListener>> listeners = new HashMap<>();
+  private final Map<String, Long> deadlines = new HashMap<>();
+  private final Map<String, Integer> inFlight = new HashMap<>();
+  private int nextNode;
+
+  public JobService(Vertx vertx, PeerRegistry registry, Sandbox sandbox, NodeCounters counters, JsonObject conf) {
+    this.vertx = vertx;
+    this.registry = registry;
+    this.sandbox = sandbox;
+    this.counters = counters;
+    this.limits = JobSpec.Limits.from(conf);
+    this.historySize = conf.getInteger("historySize");
+    this.maxAttempts = conf.getInteger("maxAttempts");
+    this.pool = vertx.createSharedWorkerExecutor(WorkerVerticle.POOL, WorkerVerticle.threads(conf), 1, TimeUnit.DAYS);
+    vertx.eventBus().<String>localConsumer(PeerRegistry.PEER_LEFT, this::onPeerLeft);
+  }
+
+  public JobSpec.Limits limits() {
+    return limits;
+  }
+
+  public Job get(String id) {
+    return jobs.get(id);
+  }
+
+  /** The most recent jobs first. */
+  public List<Job> recent() {
+    List<Job> list = new ArrayList<>(jobs.values());
+    java.util.Collections.reverse(list);
+    return list;
+  }
+
+  public long running() {
+    return jobs.values().stream().filter(j -> !j.status().isFinal()).count();
+  }
+
+  /** Plans and starts a job; throws {@link JobError} (no_nodes) when no node can take it. */
+  public Job submit(JobSpec spec, JobListener listener) {
+    List<Peer> peers = registry.peers();
+    if (peers.isEmpty()) {
+      throw new JobError("no_nodes", "no live node can take the job");
+    }
+    List<String> inputs = new ArrayList<>();
+    List<Peer> placement = new ArrayList<>();
+    if (spec.mode() == JobSpec.Mode.BROADCAST) {
+      String whole = io.vertx.core.json.Json.encode(spec.data());
+      for (Peer peer : peers) {
+        inputs.add(whole);
+        placement.add(peer);
+      }
+    } else {
+      JsonArray data = (JsonArray) spec.data();
+      int parts = spec.partitions() != null ? spec.partitions() : peers.size();
+      List<Object> list = data.getList();
+      for (Slicer.Slice slice : Slicer.slices(list.size(), parts)) {
+        inputs.add(new JsonArray(list.subList(slice.from(), slice.to())).encode());
+      }
+    }
+    Job job = new Job(UUID.randomUUID().toString(), spec, inputs);
+    jobs.put(job.id(), job);
+    trimHistory();
+    List<JobListener> jobListeners = new ArrayList<>();
+    jobListeners.add(listener);
+    listeners.put(job.id(), jobListeners);
+    deadlines.put(job.id(), vertx.setTimer(spec.timeoutMs(), t -> finish(job, JobStatus.TIMED_OUT, null,
+        new JobError("timed_out", "the job did not finish within its deadline of " + spec.timeoutMs() + " ms"))));
+    for (int i = 0; i < inputs.size(); i++) {
+      dispatch(job, i, placement.isEmpty() ? pick(peers, null) : placement.get(i), null);
+    }
+    Set<String> nodes = new LinkedHashSet<>();
+    job.parts().forEach(p -> nodes.add(registry.addressOf(p.nodeId())));
+    emit(job, "accepted", new JsonObject().put("type", "accepted").put("id", job.id())
+        .put("mode", spec.mode().name().toLowerCase(java.util.Locale.ROOT))
+        .put("partitions", inputs.size()).put("nodes", new JsonArray(new ArrayList<>(nodes))).encode());
+    return job;
+  }
+
+  /** Adds a listener to a running job (e.g. a second WebSocket watching it). */
+  public void listen(String id, JobListener listener) {
+    List<JobListener> list = listeners.get(id);
+    if (list != null) {
+      list.add(listener);
+    }
+  }
+
+  /** Cancels a running job; false when it is unknown or already ended. */
+  public boolean cancel(String id) {
+    Job job = jobs.get(id);
+    return job != null && finish(job, JobStatus.CANCELLED, null, new JobError("cancelled", "the job was cancelled"));
+  }
+
+  private Peer pick(List<Peer> peers, String avoid) {
+    Peer best = null;
+    int bestLoad = Integer.MAX_VALUE;
+    int n = peers.size();
+    for (int k = 0; k < n; k++) {
+      Peer peer = peers.get((nextNode + k) % n);
+      int load = inFlight.getOrDefault(peer.id(), 0) + (peer.id().equals(avoid) ? 1_000_000 : 0);
+      if (load < bestLoad) {
+        best = peer;
+        bestLoad = load;
+      }
+    }
+    nextNode = (nextNode + 1) % Math.max(1, n);
+    return best;
+  }
+
+  private void dispatch(Job job, int index, Peer target, String reason) {
+    Job.Part part = job.part(index);
+    String from = part.nodeId();
+    int attempt = job.assign(index, target.id(), target.address());
+    if (reason != null) {
+      counters.retry();
+      emit(job, "retry", new JsonObject().put("type", "retry").put("id", job.id()).put("index", index)
+          .put("from", registry.addressOf(from)).put("to", target.address()).put("reason", reason)
+          .put("attempt", attempt).encode());
+    }
+    long remaining = job.spec().timeoutMs() - job.elapsedMs();
+    JsonObject message = new JsonObject().put("jobId", job.id()).put("coordinator", registry.self().id())
+        .put("index", index).put("partitions", job.parts().size()).put("code", job.spec().code())
+        .put("input", part.input()).put("remainingMs", Math.max(1, remaining));
+    inFlight.merge(target.id(), 1, Integer::sum);
+    vertx.eventBus().<JsonObject>request(Addresses.parts(target.id()), message,
+        new DeliveryOptions().setSendTimeout(Math.max(1, remaining) + 2_000))
+        .onComplete(ar -> {
+          inFlight.merge(target.id(), -1, Integer::sum);
+          if (ar.succeeded()) {
+            onPartResult(job, ar.result());
+          } else {
+            onPartFailure(job, index, attempt, target, ar.cause());
+          }
+        });
+  }
+
+  private void onPartResult(Job job, Message<JsonObject> reply) {
+    JsonObject body = reply.body();
+    int index = body.getInteger("index");
+    List<String> logs = body.getJsonArray("logs").stream().map(String::valueOf).toList();
+    if (!job.complete(index, body.getString("node"), body.getString("result"), body.getLong("elapsedMs"), logs)) {
+      return;
+    }
+    emit(job, "partition", job.partEvent(job.part(index)));
+    if (job.allDone()) {
+      collect(job);
+    }
+  }
+
+  private void onPartFailure(Job job, int index, int attempt, Peer target, Throwable cause) {
+    Job.Part part = job.part(index);
+    if (job.status().isFinal() || part.done() || part.attempts() != attempt) {
+      return;
+    }
+    if (cause instanceof ReplyException re && re.failureType() == ReplyFailure.RECIPIENT_FAILURE
+        && re.failureCode() != 429) {
+      JobError error = JobError.fromJson(new JsonObject(re.getMessage()));
+      finish(job, error.code().equals("timed_out") ? JobStatus.TIMED_OUT
+          : error.code().equals("cancelled") ? JobStatus.CANCELLED : JobStatus.FAILED, null, error);
+      return;
+    }
+    String reason = cause instanceof ReplyException re
+        ? switch (re.failureType()) {
+          case NO_HANDLERS -> "node_unavailable";
+          case TIMEOUT -> "node_timeout";
+          case RECIPIENT_FAILURE -> "saturated";
+          default -> "node_error";
+        }
+        : "node_error";
+    retry(job, index, reason, target.id());
+  }
+
+  private void retry(Job job, int index, String reason, String from) {
+    Job.Part part = job.part(index);
+    if (job.status().isFinal() || part.done()) {
+      return;
+    }
+    if (part.attempts() >= maxAttempts) {
+      String code = reason.equals("saturated") ? "saturated" : "no_nodes";
+      finish(job, JobStatus.FAILED, null, new JobError(code, "part " + index + " could not run after "
+          + part.attempts() + " attempts (last: " + reason + ")", new JsonObject().put("partition", index)));
+      return;
+    }
+    List<Peer> peers = registry.peers();
+    if (peers.isEmpty()) {
+      finish(job, JobStatus.FAILED, null, new JobError("no_nodes", "no live node can take part " + index));
+      return;
+    }
+    Peer target = pick(peers, from);
+    long delay = reason.equals("saturated") ? 50L * part.attempts() : 0;
+    if (delay == 0) {
+      dispatch(job, index, target, reason);
+    } else {
+      vertx.setTimer(delay, t -> {
+        if (!job.status().isFinal()) {
+          dispatch(job, index, target, reason);
+        }
+      });
+    }
+  }
+
+  private void onPeerLeft(Message<String> message) {
+    String gone = message.body();
+    for (Job job : List.copyOf(jobs.values())) {
+      if (job.status().isFinal()) {
+        continue;
+      }
+      for (Job.Part part : job.parts()) {
+        if (!part.done() && gone.equals(part.nodeId())) {
+          retry(job, part.index(), "node_left", gone);
+        }
+      }
+    }
+  }
+
+  /** All parts are in: reduce on this node when asked, then complete. */
+  private void collect(Job job) {
+    String results = job.resultsArray();
+    String reduce = job.spec().reduce();
+    if (reduce == null) {
+      finish(job, JobStatus.COMPLETED, results, null);
+      return;
+    }
+    String ctx = new JsonObject().put("jobId", job.id()).put("node", registry.self().address())
+        .put("partition", -1).put("partitions", job.parts().size()).encode();
+    RunHandle handle = new RunHandle();
+    listen(job.id(), (j, type, json) -> handle.stop(type.equals("timed_out") ? "timed_out" : "cancelled"));
+    long remaining = Math.max(1, job.spec().timeoutMs() - job.elapsedMs());
+    long limit = Math.min(sandbox.limits().partTimeLimitMs(), remaining);
+    String limitCode = limit < remaining ? "time_limit" : "timed_out";
+    pool.executeBlocking(() -> sandbox.run(Sandbox.source(reduce), results, ctx, limit, limitCode, handle), false)
+        .onComplete(ar -> {
+          if (ar.succeeded()) {
+            finish(job, JobStatus.COMPLETED, ar.result().json(), null);
+          } else if (ar.cause() instanceof SandboxException e) {
+            JsonObject details = new JsonObject().put("stage", "reduce").put("node", registry.self().address());
+            if (e.line() != null) {
+              details.put("line", e.line()).put("column", e.column());
+            }
+            finish(job, JobStatus.FAILED, null, new JobError(e.code(), "reduce: " + e.getMessage(), details));
+          } else {
+            finish(job, JobStatus.FAILED, null, new JobError("job_error", "reduce: " + ar.cause().getMessage()));
+          }
+        });
+  }
+
+  private boolean finish(Job job, JobStatus status, String result, JobError error) {
+    if (!job.finish(status, result, error)) {
+      return false;
+    }
+    Long timer = deadlines.remove(job.id());
+    if (timer != null) {
+      vertx.cancelTimer(timer);
+    }
+    if (status != JobStatus.COMPLETED) {
+      Set<String> holders = new LinkedHashSet<>();
+      job.parts().stream().filter(p -> !p.done() && p.nodeId() != null).forEach(p -> holders.add(p.nodeId()));
+      JsonObject stop = new JsonObject().put("jobId", job.id()).put("reason", status == JobStatus.TIMED_OUT
+          ? "timed_out" : "cancelled");
+      holders.forEach(node -> vertx.eventBus().send(Addresses.cancel(node), stop));
+    }
+    counters.jobEnded(status);
+    if (status != JobStatus.COMPLETED) {
+      LOG.info("job " + job.id() + " " + status.wire() + ": " + error.getMessage());
+    }
+    String view = job.view();
+    emit(job, status.wire(), "{\"type\":\"" + status.wire() + "\"," + view.substring(1));
+    listeners.remove(job.id());
+    trimHistory();
+    return true;
+  }
+
+  private void emit(Job job, String type, String json) {
+    List<JobListener> list = listeners.get(job.id());
+    if (list != null) {
+      for (JobListener listener : List.copyOf(list)) {
+        listener.onEvent(job, type, json);
+      }
+    }
+    vertx.eventBus().publish(Addresses.UI_JOBS, job.summary().put("event", type), LOCAL);
+  }
+
+  private void trimHistory() {
+    Iterator<Job> it = jobs.values().iterator();
+    int excess = jobs.size() - historySize;
+    while (excess > 0 && it.hasNext()) {
+      if (it.next().status().isFinal()) {
+        it.remove();
+        excess--;
+      }
+    }
+  }
+}

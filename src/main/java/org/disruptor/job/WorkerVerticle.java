@@ -1,0 +1,171 @@
+package org.disruptor.job;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Logger;
+import org.disruptor.Addresses;
+import org.disruptor.cluster.PeerRegistry;
+import org.disruptor.sandbox.PartResult;
+import org.disruptor.sandbox.RunHandle;
+import org.disruptor.sandbox.Sandbox;
+import org.disruptor.sandbox.SandboxException;
+
+/**
+ * Runs the parts that coordinators send to this node, on a bounded worker pool (JS never runs on an event
+ * loop), with a bounded queue (beyond it: 429). Stops a job's parts when its coordinator cancels it or
+ * leaves the cluster, so no orphan work outlives a coordinator.
+ */
+public final class WorkerVerticle extends VerticleBase {
+
+  /** The shared worker pool that every JS evaluation of the node runs on. */
+  public static final String POOL = "disruptor-js";
+  private static final Logger LOG = Logger.getLogger("org.disruptor.job");
+
+  private final Sandbox sandbox;
+  private final PeerRegistry registry;
+  private final Map<String, Map<Integer, RunHandle>> active = new ConcurrentHashMap<>();
+  private final Map<String, String> coordinators = new ConcurrentHashMap<>();
+  private final AtomicInteger queued = new AtomicInteger();
+  private final AtomicInteger running = new AtomicInteger();
+  private final NodeCounters counters;
+  private WorkerExecutor pool;
+  private int capacity;
+
+  public WorkerVerticle(Sandbox sandbox, PeerRegistry registry, NodeCounters counters) {
+    this.sandbox = sandbox;
+    this.registry = registry;
+    this.counters = counters;
+  }
+
+  /** Worker threads: the configured number, or one per core. */
+  public static int threads(JsonObject conf) {
+    int configured = conf.getInteger("workerThreads", 0);
+    return configured > 0 ? configured : Runtime.getRuntime().availableProcessors();
+  }
+
+  @Override
+  public Future<?> start() {
+    int threads = threads(config());
+    capacity = threads + config().getInteger("maxQueuedParts");
+    pool = vertx.createSharedWorkerExecutor(POOL, threads, 1, TimeUnit.DAYS);
+    String self = registry.self().id();
+    MessageConsumer<JsonObject> parts = vertx.eventBus().consumer(Addresses.parts(self), this::runPart);
+    MessageConsumer<JsonObject> cancels = vertx.eventBus().consumer(Addresses.cancel(self), this::cancel);
+    MessageConsumer<Object> stats = vertx.eventBus().consumer(Addresses.stats(self), m -> m.reply(stats()));
+    MessageConsumer<String> left = vertx.eventBus().localConsumer(PeerRegistry.PEER_LEFT, this::stopOrphans);
+    return Future.join(parts.completion(), cancels.completion(), stats.completion(), left.completion());
+  }
+
+  private void runPart(Message<JsonObject> message) {
+    JsonObject part = message.body();
+    String jobId = part.getString("jobId");
+    int index = part.getInteger("index");
+    if (queued.get() + running.get() >= capacity) {
+      counters.stop("saturated");
+      message.fail(429, error("saturated", "node " + registry.self().address() + " is saturated", index).encode());
+      return;
+    }
+    RunHandle handle = new RunHandle();
+    active.computeIfAbsent(jobId, k -> new ConcurrentHashMap<>()).put(index, handle);
+    coordinators.put(jobId, part.getString("coordinator"));
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(part.getLong("remainingMs"));
+    String ctx = new JsonObject().put("jobId", jobId).put("node", registry.self().address()).put("partition", index)
+        .put("partitions", part.getInteger("partitions")).encode();
+    queued.incrementAndGet();
+    pool.<PartResult>executeBlocking(() -> {
+      queued.decrementAndGet();
+      running.incrementAndGet();
+      try {
+        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        long partLimit = sandbox.limits().partTimeLimitMs();
+        return sandbox.run(Sandbox.source(part.getString("code")), part.getString("input"), ctx,
+            Math.min(partLimit, left), partLimit < left ? "time_limit" : "timed_out", handle);
+      } finally {
+        running.decrementAndGet();
+      }
+    }, false).onComplete(ar -> {
+      forget(jobId, index);
+      if (ar.succeeded()) {
+        counters.partCompleted();
+        PartResult result = ar.result();
+        message.reply(new JsonObject().put("index", index).put("node", registry.self().address())
+            .put("result", result.json()).put("elapsedMs", result.elapsedMs())
+            .put("logs", new JsonArray(result.logs())));
+      } else {
+        counters.partFailed();
+        message.fail(422, failure(ar.cause(), index).encode());
+      }
+    });
+  }
+
+  private JsonObject failure(Throwable cause, int index) {
+    if (cause instanceof SandboxException e) {
+      counters.stop(e.code());
+      JsonObject json = error(e.code(), e.getMessage(), index).put("logs", new JsonArray(e.logs()));
+      if (e.line() != null) {
+        json.put("line", e.line()).put("column", e.column());
+      }
+      return json;
+    }
+    LOG.warning("part " + index + " failed unexpectedly: " + cause);
+    return error("job_error", "internal error: " + cause.getMessage(), index);
+  }
+
+  private JsonObject error(String code, String text, int index) {
+    return new JsonObject().put("error", code).put("message", text).put("partition", index)
+        .put("node", registry.self().address());
+  }
+
+  private void forget(String jobId, int index) {
+    Map<Integer, RunHandle> handles = active.get(jobId);
+    if (handles != null) {
+      handles.remove(index);
+      if (handles.isEmpty()) {
+        active.remove(jobId);
+        coordinators.remove(jobId);
+      }
+    }
+  }
+
+  private void cancel(Message<JsonObject> message) {
+    stopJob(message.body().getString("jobId"), message.body().getString("reason", "cancelled"));
+  }
+
+  private void stopJob(String jobId, String reason) {
+    Map<Integer, RunHandle> handles = active.get(jobId);
+    if (handles != null) {
+      handles.values().forEach(h -> h.stop(reason));
+    }
+  }
+
+  private void stopOrphans(Message<String> message) {
+    String gone = message.body();
+    coordinators.forEach((jobId, coordinator) -> {
+      if (coordinator.equals(gone)) {
+        LOG.info("stopping orphaned job " + jobId + ": its coordinator " + registry.addressOf(gone) + " left");
+        counters.stop("orphaned");
+        stopJob(jobId, "cancelled");
+      }
+    });
+  }
+
+  private JsonObject stats() {
+    return counters.toJson().put("running", running.get()).put("queued", queued.get())
+        .put("node", registry.self().address()).put("id", registry.self().id());
+  }
+
+  @Override
+  public Future<?> stop() {
+    active.values().forEach(m -> m.values().forEach(h -> h.stop("cancelled")));
+    return pool.close();
+  }
+}
