@@ -25,7 +25,10 @@ public final class Logs {
   public static void configure(String level) {
     System.setProperty("hazelcast.logging.type", "jdk");
     System.setProperty("vertx.logger-delegate-factory-class-name", "io.vertx.core.logging.JULLogDelegateFactory");
-    LogManager.getLogManager().reset();
+    Logger rootLogger = Logger.getLogger("");
+    for (java.util.logging.Handler existing : rootLogger.getHandlers()) {
+      rootLogger.removeHandler(existing);
+    }
     Level ours = parse(level);
     ConsoleHandler handler = new ConsoleHandler();
     handler.setLevel(Level.ALL);
@@ -41,6 +44,17 @@ public final class Logs {
     KEPT[2].setLevel(debug ? Level.INFO : Level.SEVERE);
     KEPT[3] = Logger.getLogger("io.vertx.core.impl.BlockedThreadChecker");
     KEPT[3].setLevel(Level.WARNING);
+  }
+
+  /**
+   * Keeps log handlers through JVM shutdown (the default manager resets them in its own shutdown hook, which
+   * would swallow the node's "stopping"/"stopped" lines). Installed by {@link org.disruptor.Main}.
+   */
+  public static final class Manager extends LogManager {
+    @Override
+    public void reset() {
+      // deliberately empty: see the class comment
+    }
   }
 
   private static Level parse(String level) {

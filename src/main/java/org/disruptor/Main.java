@@ -27,6 +27,10 @@ public final class Main {
       options (also in conf/config.json and as DISRUPTOR_* environment variables), e.g.:
         --cluster NAME   --token TOKEN   --job-timeout-ms N   --worker-threads N   --log-level debug""";
 
+  static {
+    System.setProperty("java.util.logging.manager", Logs.Manager.class.getName());
+  }
+
   private Main() {
   }
 

@@ -100,9 +100,16 @@ public final class Node {
   public void stop() {
     LOG.info("node " + self + " stopping");
     try {
-      await(registry.stop().transform(ar -> vertx.close()));
+      await(registry.stop());
     } catch (Exception e) {
-      LOG.warning("node " + self + " did not stop cleanly: " + e.getMessage());
+      LOG.warning("node " + self + " could not withdraw from the peer list: " + e);
+    }
+    try {
+      // called from this (non Vert.x) thread: a close chained on an event-loop context would complete on a
+      // loop that the close itself terminates
+      await(vertx.close());
+    } catch (Exception e) {
+      LOG.warning("node " + self + " did not stop cleanly: " + e);
     }
     sandbox.close();
     LOG.info("node " + self + " stopped");
@@ -155,7 +162,7 @@ public final class Node {
 
   static <T> T await(Future<T> future) throws Exception {
     try {
-      return future.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+      return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException e) {
       throw e.getCause() instanceof Exception cause ? cause : e;
     }
