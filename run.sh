@@ -63,7 +63,7 @@ cluster() {
 
 case "${1:-}" in
   "")      build_if_needed; exec $(node_java) peer 127.0.0.1:8080 ;;
-  test)    shift; "$ROOT/scripts/test-deps.sh"; cd "$ROOT" && exec mvn -B verify "$@" ;;
+  test)    shift; "$ROOT/scripts/test-deps.sh"; cd "$ROOT" && exec mvn -B -ntp verify "$@" ;;
   cluster) shift; cluster "$@" ;;
   bench)   shift; build_if_needed; exec "$ROOT/bench/run.sh" "$@" ;;
   build)   build ;;

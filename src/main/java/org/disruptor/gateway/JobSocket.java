@@ -51,7 +51,9 @@ final class JobSocket {
         running.remove(j.id());
       }
       if (!socket.isClosed()) {
-        socket.writeTextMessage(json);
+        // a job refused for saturation is reported as `rejected`, as the API promises
+        boolean saturated = type.equals("failed") && j.error() != null && j.error().code().equals("saturated");
+        socket.writeTextMessage(saturated ? json.replaceFirst("\"type\":\"failed\"", "\"type\":\"rejected\"") : json);
       }
     });
     if (!job.status().isFinal()) {

@@ -36,6 +36,7 @@ public final class JobService {
 
   private static final Logger LOG = Logger.getLogger("org.disruptor.job");
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
+  private static final long LIVENESS_PERIOD_MS = 1_000;
 
   private final Vertx vertx;
   private final PeerRegistry registry;
@@ -49,6 +50,9 @@ public final class JobService {
   private final Map<String, List<JobListener>> listeners = new HashMap<>();
   private final Map<String, Long> deadlines = new HashMap<>();
   private final Map<String, Integer> inFlight = new HashMap<>();
+  private final Map<String, Long> lastHeard = new HashMap<>();
+  private final Set<String> suspects = new java.util.HashSet<>();
+  private final long silenceMs;
   private int nextNode;
 
   public JobService(Vertx vertx, PeerRegistry registry, Sandbox sandbox, NodeCounters counters, JsonObject conf) {
@@ -60,7 +64,9 @@ public final class JobService {
     this.historySize = conf.getInteger("historySize");
     this.maxAttempts = conf.getInteger("maxAttempts");
     this.pool = vertx.createSharedWorkerExecutor(WorkerVerticle.POOL, WorkerVerticle.threads(conf), 1, TimeUnit.DAYS);
+    this.silenceMs = conf.getLong("nodeSilenceMs");
     vertx.eventBus().<String>localConsumer(PeerRegistry.PEER_LEFT, this::onPeerLeft);
+    vertx.setPeriodic(LIVENESS_PERIOD_MS, t -> checkLiveness());
   }
 
   public JobSpec.Limits limits() {
@@ -143,7 +149,8 @@ public final class JobService {
     int n = peers.size();
     for (int k = 0; k < n; k++) {
       Peer peer = peers.get((nextNode + k) % n);
-      int load = inFlight.getOrDefault(peer.id(), 0) + (peer.id().equals(avoid) ? 1_000_000 : 0);
+      int load = inFlight.getOrDefault(peer.id(), 0) + (peer.id().equals(avoid) ? 1_000_000 : 0)
+          + (suspects.contains(peer.id()) ? 2_000_000 : 0);
       if (load < bestLoad) {
         best = peer;
         bestLoad = load;
@@ -167,7 +174,9 @@ public final class JobService {
     JsonObject message = new JsonObject().put("jobId", job.id()).put("coordinator", registry.self().id())
         .put("index", index).put("partitions", job.parts().size()).put("code", job.spec().code())
         .put("input", part.input()).put("remainingMs", Math.max(1, remaining));
-    inFlight.merge(target.id(), 1, Integer::sum);
+    if (inFlight.merge(target.id(), 1, Integer::sum) == 1) {
+      lastHeard.put(target.id(), System.nanoTime());
+    }
     vertx.eventBus().<JsonObject>request(Addresses.parts(target.id()), message,
         new DeliveryOptions().setSendTimeout(Math.max(1, remaining) + 2_000))
         .onComplete(ar -> {
@@ -246,15 +255,47 @@ public final class JobService {
   }
 
   private void onPeerLeft(Message<String> message) {
-    String gone = message.body();
+    suspects.remove(message.body());
+    lastHeard.remove(message.body());
+    moveParts(message.body(), "node_left");
+  }
+
+  private void moveParts(String node, String reason) {
     for (Job job : List.copyOf(jobs.values())) {
       if (job.status().isFinal()) {
         continue;
       }
       for (Job.Part part : job.parts()) {
-        if (!part.done() && gone.equals(part.nodeId())) {
-          retry(job, part.index(), "node_left", gone);
+        if (!part.done() && node.equals(part.nodeId())) {
+          retry(job, part.index(), reason, node);
         }
+      }
+    }
+  }
+
+  /**
+   * A node that stops answering without leaving (frozen, overloaded) must not hang jobs until Hazelcast
+   * declares it dead: nodes holding parts are pinged, and one silent for {@code nodeSilenceMs} has its
+   * parts moved and is avoided until it answers again.
+   */
+  private void checkLiveness() {
+    long now = System.nanoTime();
+    for (Map.Entry<String, Integer> entry : List.copyOf(inFlight.entrySet())) {
+      String node = entry.getKey();
+      if (entry.getValue() <= 0 || node.equals(registry.self().id())) {
+        continue;
+      }
+      vertx.eventBus().request(Addresses.stats(node), null, new DeliveryOptions().setSendTimeout(LIVENESS_PERIOD_MS))
+          .onSuccess(m -> {
+            lastHeard.put(node, System.nanoTime());
+            if (suspects.remove(node)) {
+              LOG.info("node " + registry.addressOf(node) + " answers again");
+            }
+          });
+      long silent = TimeUnit.NANOSECONDS.toMillis(now - lastHeard.getOrDefault(node, now));
+      if (silent > silenceMs && suspects.add(node)) {
+        LOG.info("node " + registry.addressOf(node) + " silent for " + silent + " ms: moving its parts");
+        moveParts(node, "node_unresponsive");
       }
     }
   }
@@ -272,9 +313,8 @@ public final class JobService {
     RunHandle handle = new RunHandle();
     listen(job.id(), (j, type, json) -> handle.stop(type.equals("timed_out") ? "timed_out" : "cancelled"));
     long remaining = Math.max(1, job.spec().timeoutMs() - job.elapsedMs());
-    long limit = Math.min(sandbox.limits().partTimeLimitMs(), remaining);
-    String limitCode = limit < remaining ? "time_limit" : "timed_out";
-    pool.executeBlocking(() -> sandbox.run(Sandbox.source(reduce), results, ctx, limit, limitCode, handle), false)
+    pool.executeBlocking(() -> sandbox.run(Sandbox.source(reduce), results, ctx, remaining,
+        sandbox.limits().partTimeLimitMs(), handle), false)
         .onComplete(ar -> {
           if (ar.succeeded()) {
             finish(job, JobStatus.COMPLETED, ar.result().json(), null);

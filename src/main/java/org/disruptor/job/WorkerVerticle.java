@@ -86,9 +86,8 @@ public final class WorkerVerticle extends VerticleBase {
       running.incrementAndGet();
       try {
         long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-        long partLimit = sandbox.limits().partTimeLimitMs();
-        return sandbox.run(Sandbox.source(part.getString("code")), part.getString("input"), ctx,
-            Math.min(partLimit, left), partLimit < left ? "time_limit" : "timed_out", handle);
+        return sandbox.run(Sandbox.source(part.getString("code")), part.getString("input"), ctx, left,
+            sandbox.limits().partTimeLimitMs(), handle);
       } finally {
         running.decrementAndGet();
       }

@@ -13,6 +13,8 @@ public final class RunHandle {
   private volatile String stopReason;
   private volatile Thread thread;
   private volatile long allocatedAtStart;
+  private volatile long cpuAtStart;
+  private volatile long cpuLimitNanos = Long.MAX_VALUE;
 
   /** Stops the part; the first reason given is the one reported. */
   public void stop(String reason) {
@@ -39,9 +41,12 @@ public final class RunHandle {
     return stopReason != null;
   }
 
-  void attach(Context context, Thread thread, long allocatedAtStart) {
-    this.thread = thread;
+  void attach(Context context, Thread thread, long allocatedAtStart, long cpuAtStart, long cpuLimitNanos) {
     this.allocatedAtStart = allocatedAtStart;
+    this.cpuAtStart = cpuAtStart;
+    this.cpuLimitNanos = cpuLimitNanos;
+    // published last: the watchdog reads the baselines only once it sees the thread
+    this.thread = thread;
     this.context = context;
     if (stopReason != null) {
       stop(stopReason);
@@ -55,6 +60,14 @@ public final class RunHandle {
 
   Thread thread() {
     return thread;
+  }
+
+  long cpuAtStart() {
+    return cpuAtStart;
+  }
+
+  long cpuLimitNanos() {
+    return cpuLimitNanos;
   }
 
   long allocatedAtStart() {

@@ -31,7 +31,7 @@ class SandboxTest {
 
   private static PartResult run(String code, String input) {
     return sandbox.run(Sandbox.source(code), input, "{\"jobId\":\"j\",\"node\":\"n:1\",\"partition\":2,\"partitions\":5}",
-        2_000, "time_limit", new RunHandle());
+        5_000, 2_000, new RunHandle());
   }
 
   private static SandboxException fail(String code, String input) {
@@ -110,10 +110,18 @@ class SandboxTest {
   void timeLimit() {
     long start = System.nanoTime();
     SandboxException e = assertThrows(SandboxException.class, () -> sandbox.run(Sandbox.source("(x) => { while (true) {} }"),
-        "1", "{}", 300, "time_limit", new RunHandle()));
+        "1", "{}", 5_000, 300, new RunHandle()));
     assertEquals("time_limit", e.code());
     assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(2));
     assertEquals("2", run("(x) => x + 1", "1").json());
+  }
+
+  @Test
+  @DisplayName("stops a busy loop at the job deadline with timed_out")
+  void deadline() {
+    SandboxException e = assertThrows(SandboxException.class, () -> sandbox.run(Sandbox.source("(x) => { while (true) {} }"),
+        "1", "{}", 200, 5_000, new RunHandle()));
+    assertEquals("timed_out", e.code());
   }
 
   @Test
@@ -123,9 +131,17 @@ class SandboxTest {
     var pool = Executors.newSingleThreadScheduledExecutor();
     pool.schedule(() -> handle.stop("cancelled"), 200, TimeUnit.MILLISECONDS);
     SandboxException e = assertThrows(SandboxException.class, () -> sandbox.run(Sandbox.source("(x) => { while (true) {} }"),
-        "1", "{}", 5_000, "time_limit", handle));
+        "1", "{}", 5_000, 5_000, handle));
     assertEquals("cancelled", e.code());
     pool.shutdown();
+  }
+
+  @Test
+  @DisplayName("stops a memory bomb with memory_limit, and the host lives on")
+  void memoryBomb() {
+    SandboxException e = fail("(x) => { const a = []; while (true) { a.push(new Array(100000).fill(1.5)); } }", "1");
+    assertEquals("memory_limit", e.code(), e.getMessage());
+    assertEquals("[1,2]", run("(x) => [1, 2]", "1").json());
   }
 
   @Test
