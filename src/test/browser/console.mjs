@@ -133,6 +133,8 @@ async function throwingJob(page) {
   check(nodes.length === 0 ? /:\d+$/.test(error.node) : nodes.includes(error.node),
     `error node should be a node of the cluster, is ${error.node}`);
   check(/^3:\d+$/.test(error.location), `error location should be line 3, is ${error.location}`);
+  const failedPart = await page.getAttribute(`${tid('part-row')}[data-index="1"]`, 'data-status');
+  check(failedPart === 'failed', `part 1's row should say failed, says ${failedPart}`);
   check(error.source.includes("3 |     throw new Error('bad part ' + ctx.partition);"),
     `the offending line should be quoted, got ${JSON.stringify(error.source)}`);
 }

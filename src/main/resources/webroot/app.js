@@ -17,6 +17,7 @@ const state = {
   peers: [],
   jobs: new Map(),
   peersRequest: 0,
+  bridge: null,
 };
 
 function renderHealth(health) {
@@ -44,7 +45,7 @@ function renderPeers() {
   },
   el('td', { class: 'mono', 'data-testid': 'peer-address' }, p.address,
     p.address === state.self ? el('span', { class: 'tag' }, 'this node') : null),
-  el('td', { title: new Date(p.since).toISOString() }, clock(p.since), ' ', el('span', { class: 'muted' }, ago(p.since, now))),
+  el('td', { class: 'since', title: new Date(p.since).toISOString() }, clock(p.since), ' ', el('span', { class: 'muted' }, ago(p.since, now))),
   el('td', { class: 'num', 'data-testid': 'peer-running' }, count(p.running)),
   el('td', { class: 'num', 'data-testid': 'peer-completed' }, count(p.completed))));
   $('peers').replaceChildren(...rows);
@@ -80,6 +81,7 @@ async function refreshPeers() {
 async function refreshHealth() {
   try {
     renderHealth(await getJson('/health'));
+    state.bridge?.retryNow(); // the node is back: no need to wait out the backoff
   } catch (e) {
     $('health').dataset.status = 'DOWN';
     $('health').textContent = 'unreachable';
@@ -128,6 +130,7 @@ async function refreshJobs() {
 function onBridgeState(bridgeState) {
   const live = $('live');
   live.dataset.state = bridgeState;
+  document.body.dataset.live = bridgeState; // lists dim while they may be stale
   live.textContent = { connecting: 'connecting…', open: 'live', closed: 'reconnecting…' }[bridgeState];
   if (bridgeState === 'open') {
     refreshPeers();
@@ -147,7 +150,8 @@ function onBridgeMessage(address, body) {
 }
 
 function start() {
-  new Bridge(bridgeUrl(location), [PEERS, JOBS], { onMessage: onBridgeMessage, onState: onBridgeState }).start();
+  state.bridge = new Bridge(bridgeUrl(location), [PEERS, JOBS], { onMessage: onBridgeMessage, onState: onBridgeState })
+    .start();
   new JobConsole(location).attach();
   setInterval(() => { renderPeers(); renderJobs(); }, 1000);
   setInterval(() => { refreshPeers(); refreshHealth(); }, POLL_MS);

@@ -27,6 +27,7 @@ export class Bridge {
     this.attempt = 0;
     this.socket = null;
     this.pinger = null;
+    this.retry = null;
     this.stopped = false;
   }
 
@@ -46,6 +47,7 @@ export class Bridge {
   }
 
   connect() {
+    this.retry = null;
     this.onState('connecting');
     const socket = new WebSocket(this.url);
     socket.binaryType = 'arraybuffer';
@@ -95,7 +97,16 @@ export class Bridge {
     // Backoff with jitter, so the pages of a restarted node do not all come back at once.
     const delay = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** this.attempt) * (0.75 + Math.random() / 2);
     this.attempt++;
-    setTimeout(() => this.connect(), delay);
+    this.retry = setTimeout(() => this.connect(), delay);
+  }
+
+  /** Skips the rest of the backoff, e.g. once the node answers HTTP again. */
+  retryNow() {
+    if (this.retry && !this.stopped && this.socket.readyState === WebSocket.CLOSED) {
+      clearTimeout(this.retry);
+      this.retry = null;
+      this.connect();
+    }
   }
 }
 

@@ -4,7 +4,7 @@
  * result or the error (code, message, partition, node, line:column and the offending source line).
  * One job at a time; closing the socket would cancel it on the node, so the socket is kept open.
  */
-import { $, duration, el, pretty } from './view.js';
+import { $, duration, el, getJson, pretty } from './view.js';
 
 const FINAL = new Set(['completed', 'failed', 'timed_out', 'cancelled']);
 
@@ -153,6 +153,26 @@ export class JobConsole {
     if (job.cancelAsked) {
       this.socket.send(JSON.stringify({ type: 'cancel', id: job.id }));
     }
+    this.fetchPlacement(job);
+  }
+
+  /** `accepted` names the nodes but not which part went where; the job's view does. */
+  async fetchPlacement(job) {
+    try {
+      const view = await getJson(`/api/jobs/${encodeURIComponent(job.id)}`);
+      if (this.job !== job || job.finished || !Array.isArray(view.partitions)) {
+        return;
+      }
+      for (const p of view.partitions) {
+        const part = job.parts[p.index];
+        if (part && !part.node && p.node) {
+          part.node = p.node;
+        }
+      }
+      this.renderParts();
+    } catch (e) {
+      console.warn('placement', e);
+    }
   }
 
   onPartition(event) {
@@ -176,7 +196,11 @@ export class JobConsole {
     job.done = view.done;
     job.total = view.parts;
     job.parts = view.partitions.map((p) => ({ ...job.parts[p.index], ...p,
-      status: p.status === 'done' ? 'done' : 'stopped' }));
+      status: p.status === 'done' ? 'done' : p.index === view.partition ? 'failed' : 'stopped' }));
+    const failed = job.parts[view.partition];
+    if (failed && view.logs) {
+      failed.logs = view.logs; // the failed part's logs come with the error, not with a partition event
+    }
     this.setStatus(view.status, view.elapsedMs);
     this.renderParts();
     if (view.status === 'completed') {
@@ -199,18 +223,21 @@ export class JobConsole {
   }
 
   renderError(view) {
+    $('error-title').textContent = { timed_out: 'Timed out', cancelled: 'Cancelled' }[view.status] || 'Error';
     $('error-code').textContent = view.error || view.status;
     $('error-message').textContent = view.message || '';
     $('error-partition').textContent = view.partition ?? (view.stage === 'reduce' ? 'reduce' : '–');
     $('error-node').textContent = view.node || '–';
     $('error-location').textContent = view.line ? `${view.line}:${view.column ?? '?'}` : '–';
+    $('error-facts').hidden = view.partition == null && !view.node && !view.line && view.stage !== 'reduce';
     const source = view.stage === 'reduce' ? this.job?.spec.reduce : this.job?.spec.code;
     const excerpt = view.line && source ? sourceExcerpt(source, view.line, view.column) : null;
     $('error-source').hidden = !excerpt;
     $('error-source').textContent = excerpt || '';
     const logs = view.logs || [];
     $('error-logs').hidden = logs.length === 0;
-    $('error-logs').textContent = logs.join('\n');
+    const heading = view.partition == null ? '' : `logs of part ${view.partition}:\n`;
+    $('error-logs').textContent = heading + logs.join('\n');
     $('error-box').hidden = false;
   }
 

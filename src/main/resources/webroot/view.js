@@ -60,8 +60,50 @@ export function count(value) {
   return value === undefined || value === null ? '?' : String(value);
 }
 
-export function pretty(value) {
-  return JSON.stringify(value, null, 2);
+/**
+ * JSON for people: indented by two, but whatever fits in 80 columns stays on one line, and a long array of
+ * numbers, strings or booleans is packed several items to a line.
+ */
+export function pretty(value, indent = '') {
+  const flat = oneLine(value);
+  if (value === null || typeof value !== 'object' || indent.length + flat.length <= 80) {
+    return flat;
+  }
+  const inner = `${indent}  `;
+  let lines;
+  if (Array.isArray(value) && value.every((v) => v === null || typeof v !== 'object')) {
+    lines = packed(value.map((v) => JSON.stringify(v)), inner);
+  } else if (Array.isArray(value)) {
+    lines = value.map((v) => inner + pretty(v, inner));
+  } else {
+    lines = Object.entries(value).map(([k, v]) => `${inner}${JSON.stringify(k)}: ${pretty(v, inner)}`);
+  }
+  const [open, close] = Array.isArray(value) ? ['[', ']'] : ['{', '}'];
+  return `${open}\n${lines.join(',\n')}\n${indent}${close}`;
+}
+
+function oneLine(value) {
+  if (Array.isArray(value)) {
+    return `[${value.map(oneLine).join(', ')}]`;
+  }
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${oneLine(v)}`).join(', ')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function packed(items, indent) {
+  const lines = [];
+  let line = '';
+  for (const item of items) {
+    if (line && indent.length + line.length + item.length + 2 > 80) {
+      lines.push(indent + line);
+      line = '';
+    }
+    line += line ? `, ${item}` : item;
+  }
+  lines.push(indent + line);
+  return lines;
 }
 
 export async function getJson(path) {
