@@ -1,0 +1,117 @@
+package org.disruptor.browser;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import org.disruptor.e2e.NodeProcess;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The page in headless Chromium against real nodes: a two-node cluster of its own (random cluster name)
+ * serves the page, and the checks in src/test/browser drive it; a third node joins and leaves while the
+ * peer check watches. Needs Node.js and scripts/test-deps.sh (playwright-core, Debian's chromium).
+ */
+@DisplayName("The page")
+class PageIT {
+
+  private static final Duration STARTUP = Duration.ofSeconds(60);
+  private static final Duration SCRIPT = Duration.ofSeconds(90);
+  private static final String CLUSTER = "page-" + UUID.randomUUID().toString().substring(0, 8);
+  private static final List<NodeProcess> nodes = new ArrayList<>();
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    BrowserScript.requireTools();
+    String first = NodeProcess.freeAddress();
+    nodes.add(NodeProcess.start(first, "--cluster", CLUSTER));
+    nodes.add(NodeProcess.start(NodeProcess.freeAddress(), first, "--cluster", CLUSTER));
+    for (NodeProcess node : nodes) {
+      node.awaitUp(STARTUP);
+    }
+    awaitMembers(nodes.getFirst(), 2);
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    stopAll(nodes);
+  }
+
+  @Test
+  @DisplayName("lists the peers of a two-node cluster, and shows a node that joins or leaves after it loaded, without a reload")
+  void livePeerList() throws Exception {
+    String joiner = NodeProcess.freeAddress();
+    List<String> args = new ArrayList<>(List.of(baseUrl()));
+    nodes.forEach(n -> args.add(n.address()));
+    args.addAll(List.of("--join", joiner));
+    NodeProcess third = null;
+    try (BrowserScript script = BrowserScript.start("peers.mjs", args)) {
+      if (script.awaitLine("AWAIT-JOIN", SCRIPT) != null) {
+        third = NodeProcess.start(joiner, nodes.getFirst().address(), "--cluster", CLUSTER);
+        third.awaitUp(STARTUP);
+        if (script.awaitLine("AWAIT-LEAVE", SCRIPT) != null) {
+          third.process().destroy(); // SIGTERM: the node leaves the cluster as a person stopping it would
+        }
+      }
+      assertPassed(script);
+    } finally {
+      if (third != null) {
+        third.kill(); // it has left already; its JVM may still be winding down, which is not under test
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("runs a map job over both nodes from the console, shows its parts live and the exact result, "
+      + "shows a throwing job's error with its partition, node and line, and cancels a running job")
+  void jobConsole() throws Exception {
+    List<String> args = new ArrayList<>(List.of(baseUrl()));
+    nodes.forEach(n -> args.add(n.address()));
+    try (BrowserScript script = BrowserScript.start("console.mjs", args)) {
+      assertPassed(script);
+    }
+  }
+
+  private static String baseUrl() {
+    return "http://" + nodes.getFirst().address() + "/";
+  }
+
+  private static void assertPassed(BrowserScript script) throws InterruptedException {
+    int code = script.awaitExit(SCRIPT);
+    String output = script.output();
+    System.out.print(output);
+    assertEquals(0, code, () -> "the browser check failed (exit " + code + "):\n" + output);
+  }
+
+  private static void awaitMembers(NodeProcess node, int members) throws Exception {
+    long end = System.nanoTime() + STARTUP.toNanos();
+    String body = null;
+    while (System.nanoTime() < end) {
+      body = node.get("/health").body();
+      if (new JsonObject(body).getJsonObject("cluster").getInteger("members") == members) {
+        return;
+      }
+      Thread.sleep(200);
+    }
+    fail("the cluster did not reach " + members + " members; last /health: " + body);
+  }
+
+  /** Stops the nodes side by side: each may take its full grace period. */
+  private static void stopAll(List<NodeProcess> processes) {
+    CompletableFuture.allOf(processes.stream().map(n -> CompletableFuture.runAsync(() -> {
+      try {
+        n.close();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    })).toArray(CompletableFuture[]::new)).join();
+  }
+}
