@@ -31,22 +31,29 @@ final class JobSocket {
   }
 
   private void onText(String text) {
+    Object ref = null;
     try {
       JsonObject message = new JsonObject(text);
       if ("cancel".equals(message.getString("type"))) {
         cancel(message.getString("id"));
         return;
       }
-      submit(JobSpec.parse(message, jobs.limits()));
+      ref = message.getValue("ref");
+      submit(JobSpec.parse(message, jobs.limits()), ref);
     } catch (DecodeException | ClassCastException e) {
-      reject(JobError.badRequest("each message must be a JSON job object or {\"type\":\"cancel\",\"id\":...}"), null);
+      reject(JobError.badRequest("each message must be a JSON job object or {\"type\":\"cancel\",\"id\":...}"), null, null);
     } catch (JobError e) {
-      reject(e, null);
+      reject(e, null, ref);
     }
   }
 
-  private void submit(JobSpec spec) {
+  /** Sends a job's events; a client-chosen {@code ref} is echoed in `accepted` so it can match its jobs. */
+  private void submit(JobSpec spec, Object ref) {
+    String refField = ref == null ? null : "{\"ref\":" + io.vertx.core.json.Json.encode(ref) + ",";
     Job job = jobs.submit(spec, (j, type, json) -> {
+      if (refField != null && type.equals("accepted")) {
+        json = refField + json.substring(1);
+      }
       if (j.status().isFinal()) {
         running.remove(j.id());
       }
@@ -64,19 +71,22 @@ final class JobSocket {
   private void cancel(String id) {
     if (id == null || !jobs.cancel(id)) {
       reject(new JobError(id == null ? "bad_request" : "not_running",
-          id == null ? "cancel needs the job's id" : "job " + id + " is not running on this node"), id);
+          id == null ? "cancel needs the job's id" : "job " + id + " is not running on this node"), id, null);
     }
   }
 
   private void onBinary(Buffer data) {
-    reject(JobError.badRequest("binary frames are not supported: send jobs as JSON text"), null);
+    reject(JobError.badRequest("binary frames are not supported: send jobs as JSON text"), null, null);
   }
 
-  private void reject(JobError error, String id) {
+  private void reject(JobError error, String id, Object ref) {
     String type = error.code().equals("saturated") || error.code().equals("no_nodes") ? "rejected" : "error";
     JsonObject event = new JsonObject().put("type", type).mergeIn(error.toJson()).put("status", error.status());
     if (id != null) {
       event.put("id", id);
+    }
+    if (ref != null) {
+      event.put("ref", ref);
     }
     if (!socket.isClosed()) {
       socket.writeTextMessage(event.encode());

@@ -49,9 +49,9 @@ public final class Job {
       return done;
     }
 
-    JsonObject toJson() {
+    JsonObject toJson(boolean jobEnded) {
       JsonObject json = new JsonObject().put("index", index).put("node", node).put("attempts", attempts)
-          .put("status", done ? "done" : attempts == 0 ? "pending" : "running");
+          .put("status", done ? "done" : jobEnded ? "stopped" : attempts == 0 ? "pending" : "running");
       if (done) {
         json.put("elapsedMs", elapsedMs).put("logs", new JsonArray(new ArrayList<>(logs)));
       }
@@ -177,7 +177,7 @@ public final class Job {
   public String view() {
     JsonObject json = summary();
     JsonArray partsJson = new JsonArray();
-    parts.forEach(p -> partsJson.add(p.toJson()));
+    parts.forEach(p -> partsJson.add(p.toJson(status.isFinal())));
     json.put("partitions", partsJson);
     if (error != null) {
       json.mergeIn(error.toJson());

@@ -122,10 +122,15 @@ public final class JobService {
       dispatch(job, i, placement.isEmpty() ? pick(peers, null) : placement.get(i), null);
     }
     Set<String> nodes = new LinkedHashSet<>();
-    job.parts().forEach(p -> nodes.add(registry.addressOf(p.nodeId())));
+    JsonArray placed = new JsonArray();
+    job.parts().forEach(p -> {
+      nodes.add(registry.addressOf(p.nodeId()));
+      placed.add(registry.addressOf(p.nodeId()));
+    });
     emit(job, "accepted", new JsonObject().put("type", "accepted").put("id", job.id())
         .put("mode", spec.mode().name().toLowerCase(java.util.Locale.ROOT))
-        .put("partitions", inputs.size()).put("nodes", new JsonArray(new ArrayList<>(nodes))).encode());
+        .put("partitions", inputs.size()).put("nodes", new JsonArray(new ArrayList<>(nodes)))
+        .put("placement", placed).encode());
     return job;
   }
 

@@ -11,7 +11,7 @@ public record JobSpec(String code, Object data, Mode mode, Integer partitions, S
   public enum Mode { MAP, BROADCAST }
 
   private static final Set<String> FIELDS = Set.of("code", "data", "mode", "partitions", "reduce", "timeoutMs",
-      "type");
+      "type", "ref");
 
   /** Limits that validation needs, from the node configuration. */
   public record Limits(int maxCodeBytes, int maxPartitions, long defaultTimeoutMs, long maxTimeoutMs) {
