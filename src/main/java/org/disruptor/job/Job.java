@@ -21,7 +21,7 @@ public final class Job {
     int attempts;
     boolean done;
     String result;
-    long elapsedMs;
+    double elapsedMs;
     List<String> logs = List.of();
 
     Part(int index, String input) {
@@ -119,7 +119,7 @@ public final class Job {
   }
 
   /** Records a part's result; false when the job has ended or the part was already counted. */
-  public boolean complete(int index, String node, String json, long elapsedMs, List<String> logs) {
+  public boolean complete(int index, String node, String json, double elapsedMs, List<String> logs) {
     if (status.isFinal() || index < 0 || index >= parts.size() || parts.get(index).done) {
       return false;
     }

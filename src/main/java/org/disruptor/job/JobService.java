@@ -110,7 +110,7 @@ public final class JobService {
         inputs.add(new JsonArray(list.subList(slice.from(), slice.to())).encode());
       }
     }
-    Job job = new Job(UUID.randomUUID().toString(), spec, inputs);
+    Job job = new Job(UUID.randomUUID().toString(), spec.withoutData(), inputs);
     jobs.put(job.id(), job);
     trimHistory();
     List<JobListener> jobListeners = new ArrayList<>();
@@ -198,7 +198,7 @@ public final class JobService {
     JsonObject body = reply.body();
     int index = body.getInteger("index");
     List<String> logs = body.getJsonArray("logs").stream().map(String::valueOf).toList();
-    if (!job.complete(index, body.getString("node"), body.getString("result"), body.getLong("elapsedMs"), logs)) {
+    if (!job.complete(index, body.getString("node"), body.getString("result"), body.getDouble("elapsedMs"), logs)) {
       return;
     }
     emit(job, "partition", job.partEvent(job.part(index)));

@@ -10,6 +10,11 @@ public record JobSpec(String code, Object data, Mode mode, Integer partitions, S
 
   public enum Mode { MAP, BROADCAST }
 
+  /** The spec without its data: what a job keeps once its parts are planned (history must not pin data). */
+  public JobSpec withoutData() {
+    return new JobSpec(code, null, mode, partitions, reduce, timeoutMs);
+  }
+
   private static final Set<String> FIELDS = Set.of("code", "data", "mode", "partitions", "reduce", "timeoutMs",
       "type", "ref");
 

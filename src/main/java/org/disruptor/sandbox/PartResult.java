@@ -2,6 +2,6 @@ package org.disruptor.sandbox;
 
 import java.util.List;
 
-/** A part's successful outcome: its return value as JSON text, what it logged and how long it ran. */
-public record PartResult(String json, List<String> logs, long elapsedMs) {
+/** A part's successful outcome: its return value as JSON text, what it logged and how long it ran (ms, microsecond precision). */
+public record PartResult(String json, List<String> logs, double elapsedMs) {
 }

@@ -161,7 +161,7 @@ public final class Sandbox implements AutoCloseable {
         throw new SandboxException("output_limit", "the part's result is " + json.length()
             + " characters of JSON, over the limit of " + limits.maxResultBytes());
       }
-      return new PartResult(json, log.lines(), (System.nanoTime() - start) / 1_000_000);
+      return new PartResult(json, log.lines(), Math.round((System.nanoTime() - start) / 1e3) / 1e3);
     } catch (PolyglotException e) {
       throw translate(e, handle, log.lines());
     } catch (SandboxException e) {

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The benchmark suite (not part of ./run.sh test): ./run.sh bench [js|overhead|data|scaling|startup ...]
+# Prints markdown tables and writes them with PNG plots under bench/results/.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+JAVA="${JAVA_HOME:?JAVA_HOME must point at a JDK 25}/bin/java"
+mvn -q -B -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt \
+  -Dmdep.includeScope=test >/dev/null
+command -v node >/dev/null || echo "bench: node not found: the JS baselines will be skipped" >&2
+mkdir -p bench/results
+exec "$JAVA" -Xmx1g @conf/jvm.options -Djava.awt.headless=true -Ddisruptor.home="$ROOT" \
+  -Ddisruptor.jar="$ROOT/target/disruptor.jar" \
+  -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" org.disruptor.bench.Bench "$@"

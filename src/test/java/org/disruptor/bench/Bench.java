@@ -1,0 +1,496 @@
+package org.disruptor.bench;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.disruptor.Addresses;
+import org.disruptor.cluster.HazelcastSetup;
+import org.disruptor.cluster.HostPort;
+import org.disruptor.config.Config;
+import org.disruptor.e2e.NodeProcess;
+
+/**
+ * The benchmark suite: each figure is printed next to a baseline measured in the same run on the same
+ * machine. Results go to stdout and to bench/results/ (markdown and PNG plots).
+ */
+public final class Bench {
+
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final Path RESULTS = Path.of(System.getProperty("disruptor.home", ".")).resolve("bench/results");
+  private static final String FIB = "(x) => { const fib = (n) => n < 2 ? n : fib(n - 1) + fib(n - 2); return fib(x[0]); }";
+  private final StringBuilder report = new StringBuilder();
+
+  public static void main(String[] args) throws Exception {
+    List<String> suites = args.length == 0 ? List.of("js", "overhead", "data", "scaling", "startup") : List.of(args);
+    Files.createDirectories(RESULTS);
+    Bench bench = new Bench();
+    bench.line("# disruptor benchmarks, " + LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE_TIME).substring(0, 16));
+    bench.line("");
+    bench.line("Machine: " + Runtime.getRuntime().availableProcessors() + " cores, "
+        + System.getProperty("os.name") + " " + System.getProperty("os.arch") + ", Java " + System.getProperty("java.version")
+        + ", " + cpuModel() + ". Nodes: separate JVMs from the fat jar, -Xmx256m, loopback.");
+    for (String suite : suites) {
+      switch (suite) {
+        case "js" -> bench.jsSpeed();
+        case "overhead" -> bench.overhead();
+        case "data" -> bench.dataPath();
+        case "scaling" -> bench.scaling();
+        case "startup" -> bench.startup();
+        default -> throw new IllegalArgumentException("unknown benchmark " + suite
+            + " (js, overhead, data, scaling, startup)");
+      }
+    }
+    String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmm"));
+    Files.writeString(RESULTS.resolve("bench-" + String.join("-", suites) + "-" + stamp + ".md"), bench.report);
+    Files.writeString(RESULTS.resolve("latest-" + String.join("-", suites) + ".md"), bench.report);
+    System.exit(0);
+  }
+
+  private void line(String text) {
+    System.out.println(text);
+    System.out.flush();
+    report.append(text).append('\n');
+  }
+
+  // ---- b. JS speed against node -------------------------------------------------------------------------
+
+  private void jsSpeed() throws Exception {
+    line("\n## JS speed: warm parts against node (same functions, same machine)\n");
+    try (Cluster cluster = Cluster.start(1)) {
+      String node = cluster.first();
+      boolean jit = new JsonObject(get(node, "/health")).getBoolean("jsJit");
+      line("JS JIT on the node: **" + (jit ? "on" : "OFF") + "**. Grid figure: the part's own time in the node"
+          + " (fresh context, JSON in, function, JSON out); node figure: the function call alone.\n");
+      line(Stats.header());
+      String array = jsonArray(1_000_000, i -> i % 1000);
+      String numbers = jsonArray(100_000, i -> i * 1.5);
+      record Case(String name, String code, String data, String label) { }
+      List<Case> cases = List.of(
+          new Case("fib27", FIB, "[27]", "fib(27)"),
+          new Case("sum1e6", "(xs) => xs.reduce((a, b) => a + b, 0)", array,
+              "sum of a 1e6-element array sent as data (parse included)"),
+          new Case("jsonParse", "(xs) => { let n = 0; for (let i = 0; i < 10; i++) n += JSON.parse(xs[0]).length; return n; }",
+              new JsonArray().add(numbers).encode(), "10 x JSON.parse of 100k numbers"));
+      for (Case c : cases) {
+        List<Double> grid = new ArrayList<>();
+        String body = "{\"code\":" + Json.encode(c.code()) + ",\"data\":" + c.data() + ",\"partitions\":1}";
+        // warm until the JIT has settled: at least 20 runs and 4 s (GraalJS needs ~2 s on 2 cores)
+        int warmup = 0;
+        long warmUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
+        int runs = c.name().equals("fib27") ? 60 : 20;
+        for (int i = 0; warmup == 0 || i < warmup + runs; i++) {
+          JsonObject result = new JsonObject(post(node, "/api/jobs", body));
+          if (!"completed".equals(result.getString("status"))) {
+            throw new IllegalStateException(c.name() + " failed: " + result.encode());
+          }
+          if (warmup == 0 && i >= 20 && System.nanoTime() > warmUntil) {
+            warmup = i + 1;
+          } else if (warmup > 0) {
+            grid.add(result.getJsonArray("partitions").getJsonObject(0).getDouble("elapsedMs"));
+          }
+        }
+        Stats g = Stats.of(grid);
+        List<Double> baseline = nodeBaseline(c.name(), warmup, runs);
+        Stats b = Stats.of(baseline);
+        line(g.row(c.label() + ", grid part", "ms", "JIT " + (jit ? "on" : "off")));
+        line(b.row(c.label() + ", node " + nodeVersion(), "ms", String.format("grid/node = **%.2fx**", g.median() / b.median())));
+      }
+    }
+  }
+
+  private static List<Double> nodeBaseline(String name, int warmup, int runs) throws Exception {
+    Path script = Path.of(System.getProperty("disruptor.home", ".")).resolve("bench/node/js-speed.js");
+    Process p = new ProcessBuilder("node", script.toString(), name, String.valueOf(warmup), String.valueOf(runs))
+        .redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    p.waitFor();
+    List<Double> samples = new ArrayList<>();
+    new JsonObject(out.trim()).getJsonArray("samplesMs").forEach(v -> samples.add(((Number) v).doubleValue()));
+    return samples;
+  }
+
+  private static String nodeVersion() throws Exception {
+    Process p = new ProcessBuilder("node", "--version").start();
+    return new String(p.getInputStream().readAllBytes()).trim();
+  }
+
+  // ---- a. Job overhead against the raw event-bus round trip ---------------------------------------------
+
+  private void overhead() throws Exception {
+    line("\n## Job overhead: trivial jobs against the raw clustered event-bus round trip\n");
+    line("Trivial job `(x) => x` on tiny data, one client, sync HTTP with keep-alive. Baseline: from a Vert.x"
+        + " member of the same cluster (no HTTP, no JS), a request to every node's own address and the join of"
+        + " the replies.\n");
+    line(Stats.header());
+    Chart cdf = new Chart("Latency CDF, 3 nodes", "ms", "% of requests");
+    Chart throughput = new Chart("Trivial parts/s vs clients in flight, 3 nodes", "clients", "parts/s");
+    for (int n : new int[] {1, 3}) {
+      try (Cluster cluster = Cluster.start(n); RawBus raw = RawBus.join(cluster)) {
+        String node = cluster.first();
+        String map = "{\"code\":\"(x) => x\",\"data\":" + jsonArray(n, i -> i) + ",\"partitions\":" + n + "}";
+        String broadcast = "{\"code\":\"(x) => x\",\"mode\":\"broadcast\",\"data\":1}";
+        for (int i = 0; i < 300; i++) {
+          post(node, "/api/jobs", map);
+          raw.roundTrip();
+        }
+        List<Double> mapSamples = timed(500, () -> post(node, "/api/jobs", map));
+        List<Double> rawSamples = timed(500, raw::roundTrip);
+        Stats m = Stats.of(mapSamples);
+        Stats r = Stats.of(rawSamples);
+        line(r.row(n + " node(s): raw event-bus collect round trip", "ms", "baseline"));
+        line(m.row(n + " node(s): map job, " + n + " part(s), HTTP", "ms", String.format("job/raw = **%.2fx**", m.median() / r.median())));
+        if (n == 3) {
+          Stats b = Stats.of(timed(500, () -> post(node, "/api/jobs", broadcast)));
+          line(b.row("3 nodes: broadcast job, HTTP", "ms", String.format("job/raw = **%.2fx**", b.median() / r.median())));
+          cdf.series("raw event bus", Chart.cdf(rawSamples)).series("map job (HTTP)", Chart.cdf(mapSamples));
+          List<double[]> httpPoints = new ArrayList<>();
+          List<double[]> wsPoints = new ArrayList<>();
+          for (int clients : new int[] {1, 4, 16, 64}) {
+            double http = httpThroughput(node, map, clients, 3) * n;
+            double ws = wsThroughput(node, map, clients, 3) * n;
+            httpPoints.add(new double[] {clients, http});
+            wsPoints.add(new double[] {clients, ws});
+            line(String.format("| 3 nodes: trivial parts/s, %d in flight | parts/s | %.0f (HTTP keep-alive) | | | | %.0f over one WebSocket |",
+                clients, http, ws));
+          }
+          double rawRate = raw.throughput(256, 3) * n;
+          line(String.format("| 3 nodes: raw event-bus requests/s, 256 in flight | req/s | %.0f | | | | baseline |", rawRate));
+          throughput.series("HTTP keep-alive", httpPoints).series("WebSocket", wsPoints);
+        }
+      }
+    }
+    cdf.write(RESULTS.resolve("latency-cdf.png"));
+    throughput.write(RESULTS.resolve("throughput-vs-clients.png"));
+    line("\nPlots: `bench/results/latency-cdf.png`, `bench/results/throughput-vs-clients.png`.");
+  }
+
+  private static double httpThroughput(String node, String body, int clients, int seconds) throws Exception {
+    AtomicLong done = new AtomicLong();
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    List<Thread> threads = new ArrayList<>();
+    HttpClient client = HttpClient.newBuilder().executor(java.util.concurrent.Executors.newFixedThreadPool(4)).build();
+    for (int c = 0; c < clients; c++) {
+      threads.add(Thread.ofVirtual().start(() -> {
+        while (System.nanoTime() < end) {
+          try {
+            client.send(HttpRequest.newBuilder(URI.create("http://" + node + "/api/jobs"))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding());
+            done.incrementAndGet();
+          } catch (Exception e) {
+            return;
+          }
+        }
+      }));
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    return done.get() / (double) seconds;
+  }
+
+  private static double wsThroughput(String node, String body, int inFlight, int seconds) throws Exception {
+    AtomicLong done = new AtomicLong();
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    CompletableFuture<Void> finished = new CompletableFuture<>();
+    AtomicLong outstanding = new AtomicLong();
+    WebSocket[] socket = new WebSocket[1];
+    WebSocket.Listener listener = new WebSocket.Listener() {
+      private final StringBuilder text = new StringBuilder();
+
+      @Override
+      public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+        text.append(data);
+        if (last) {
+          String event = text.toString();
+          text.setLength(0);
+          if (event.startsWith("{\"type\":\"completed\"") || event.startsWith("{\"type\":\"failed\"")) {
+            done.incrementAndGet();
+            if (System.nanoTime() < end) {
+              ws.sendText(body, true);
+            } else if (outstanding.decrementAndGet() == 0) {
+              finished.complete(null);
+            }
+          }
+        }
+        ws.request(1);
+        return null;
+      }
+    };
+    socket[0] = HTTP.newWebSocketBuilder().buildAsync(URI.create("ws://" + node + "/api/jobs/ws"), listener).get();
+    outstanding.set(inFlight);
+    for (int i = 0; i < inFlight; i++) {
+      socket[0].sendText(body, true).get();
+    }
+    finished.get(seconds + 30L, TimeUnit.SECONDS);
+    socket[0].sendClose(WebSocket.NORMAL_CLOSURE, "done");
+    return done.get() / (double) seconds;
+  }
+
+  // ---- c. Data path ---------------------------------------------------------------------------------------
+
+  private void dataPath() throws Exception {
+    line("\n## Data path: a map job over 1e6 numbers in 8 parts, 3 nodes\n");
+    String data = jsonArray(1_000_000, i -> i * 7 % 100_003);
+    String body = "{\"code\":\"(xs) => xs.map(x => x + 1)\",\"data\":" + data + ",\"partitions\":8}";
+    double mb = body.length() / 1e6;
+    try (Cluster cluster = Cluster.start(3)) {
+      String node = cluster.first();
+      for (int i = 0; i < 3; i++) {
+        post(node, "/api/jobs", body);
+      }
+      List<Double> wall = timed(8, () -> {
+        String out = post(node, "/api/jobs", body);
+        if (!out.contains("\"completed\"")) {
+          throw new IllegalStateException(out.substring(0, Math.min(300, out.length())));
+        }
+      });
+      Stats s = Stats.of(wall);
+      line(Stats.header());
+      line(s.row(String.format("map over 1e6 numbers (%.1f MB of JSON in, about as much out)", mb), "ms", ""));
+      line(String.format("| throughput (request JSON / median wall time) | MB/s | **%.1f** | | | | target ≥ 50 |", mb / (s.median() / 1000)));
+      List<Double> parse = timed(8, () -> new JsonArray(data));
+      line(Stats.of(parse).row("baseline: Jackson decode of the same array in one JVM", "ms", ""));
+    }
+  }
+
+  // ---- d. Scaling -------------------------------------------------------------------------------------------
+
+  private void scaling() throws Exception {
+    int cores = Runtime.getRuntime().availableProcessors();
+    line("\n## Scaling: 64 parts of fib(30) on 1, 2, 4 and 8 node processes (" + cores + " cores)\n");
+    line("| nodes | median wall ms | speedup vs 1 node | efficiency |\n|---|---|---|---|");
+    String body = "{\"code\":" + Json.encode(FIB) + ",\"data\":" + jsonArray(64, i -> 30) + ",\"partitions\":64}";
+    double base = 0;
+    List<double[]> curve = new ArrayList<>();
+    for (int n : new int[] {1, 2, 4, 8}) {
+      try (Cluster cluster = Cluster.start(n)) {
+        String node = cluster.first();
+        for (int i = 0; i < 4; i++) {
+          post(node, "/api/jobs", body);
+        }
+        Stats s = Stats.of(timed(5, () -> post(node, "/api/jobs", body)));
+        base = n == 1 ? s.median() : base;
+        double speedup = base / s.median();
+        curve.add(new double[] {n, speedup});
+        line(String.format("| %d | %.0f | %.2f | %.0f %% |", n, s.median(), speedup, 100 * speedup / n));
+      }
+    }
+    new Chart("Speedup of 64 x fib(30) vs 1 node (" + cores + " cores)", "nodes", "speedup")
+        .series("measured", curve).series("ideal", List.of(new double[] {1, 1}, new double[] {8, 8}))
+        .write(RESULTS.resolve("scaling.png"));
+    line("\nOn a machine with C cores, each node runs one JS worker per core, so one node already uses every"
+        + " core: beyond that, more processes on the same machine only add overhead. Plot: `bench/results/scaling.png`.");
+  }
+
+  // ---- e. Cold start and join -------------------------------------------------------------------------------
+
+  private void startup() throws Exception {
+    line("\n## Cold start and join\n");
+    List<Double> first = new ArrayList<>();
+    List<Double> join = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      long start = System.nanoTime();
+      String a = NodeProcess.freeAddress();
+      String cluster = "bench-" + UUID.randomUUID();
+      try (NodeProcess node = NodeProcess.start(a, "--cluster", cluster)) {
+        while (true) {
+          try {
+            if (post(a, "/api/jobs", "{\"code\":\"(x) => x\",\"data\":[1]}").contains("\"completed\"")) {
+              break;
+            }
+          } catch (IOException e) {
+            Thread.sleep(20);
+          }
+        }
+        first.add((System.nanoTime() - start) / 1e6);
+        long joinStart = System.nanoTime();
+        String b = NodeProcess.freeAddress();
+        try (NodeProcess second = NodeProcess.start(b, a, "--cluster", cluster)) {
+          while (!get(a, "/api/peers").contains(b)) {
+            Thread.sleep(20);
+          }
+          join.add((System.nanoTime() - joinStart) / 1e6);
+        }
+      }
+    }
+    line(Stats.header());
+    line(Stats.of(first).row("process start to first job served", "ms", "JVM + Hazelcast + GraalJS engine"));
+    line(Stats.of(join).row("new node start to listed by its peer", "ms", "joinWaitSeconds = 1"));
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------------------------
+
+  interface Action {
+    void run() throws Exception;
+  }
+
+  private static List<Double> timed(int runs, Action action) throws Exception {
+    List<Double> samples = new ArrayList<>(runs);
+    for (int i = 0; i < runs; i++) {
+      long t = System.nanoTime();
+      action.run();
+      samples.add((System.nanoTime() - t) / 1e6);
+    }
+    return samples;
+  }
+
+  static String post(String node, String path, String body) throws IOException, InterruptedException {
+    return HTTP.send(HttpRequest.newBuilder(URI.create("http://" + node + path)).timeout(Duration.ofSeconds(120))
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  static String get(String node, String path) throws IOException, InterruptedException {
+    return HTTP.send(HttpRequest.newBuilder(URI.create("http://" + node + path)).timeout(Duration.ofSeconds(30))
+        .GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  private static String jsonArray(int n, java.util.function.IntFunction<Object> element) {
+    StringBuilder out = new StringBuilder(n * 8).append('[');
+    for (int i = 0; i < n; i++) {
+      if (i > 0) {
+        out.append(',');
+      }
+      out.append(element.apply(i));
+    }
+    return out.append(']').toString();
+  }
+
+  private static String cpuModel() {
+    try {
+      return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+          .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown CPU");
+    } catch (IOException e) {
+      return "unknown CPU";
+    }
+  }
+
+  /** N chained node processes with a fresh cluster name; closed together. */
+  static final class Cluster implements AutoCloseable {
+    final String name = "bench-" + UUID.randomUUID();
+    final List<NodeProcess> nodes = new ArrayList<>();
+
+    static Cluster start(int n) throws Exception {
+      Cluster cluster = new Cluster();
+      String previous = null;
+      for (int i = 0; i < n; i++) {
+        String address = NodeProcess.freeAddress();
+        cluster.nodes.add(previous == null ? NodeProcess.start(address, "--cluster", cluster.name)
+            : NodeProcess.start(address, previous, "--cluster", cluster.name));
+        previous = address;
+      }
+      for (NodeProcess node : cluster.nodes) {
+        node.awaitUp(Duration.ofSeconds(60));
+      }
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      for (NodeProcess node : cluster.nodes) {
+        while (new JsonObject(node.get("/api/peers").body()).getJsonArray("peers").size() < n) {
+          if (System.nanoTime() > end) {
+            throw new IllegalStateException("cluster of " + n + " did not form");
+          }
+          Thread.sleep(100);
+        }
+      }
+      return cluster;
+    }
+
+    String first() {
+      return nodes.getFirst().address();
+    }
+
+    @Override
+    public void close() throws Exception {
+      for (NodeProcess node : nodes) {
+        node.process().destroy();
+      }
+      for (NodeProcess node : nodes) {
+        node.close();
+      }
+    }
+  }
+
+  /** A plain Vert.x member of the benchmark cluster: the raw scatter/gather baseline. */
+  static final class RawBus implements AutoCloseable {
+    private final Vertx vertx;
+    private final List<String> nodeIds;
+
+    private RawBus(Vertx vertx, List<String> nodeIds) {
+      this.vertx = vertx;
+      this.nodeIds = nodeIds;
+    }
+
+    static RawBus join(Cluster cluster) throws Exception {
+      JsonObject conf = Config.defaults().put("cluster", cluster.name);
+      HostPort self = HostPort.parse(NodeProcess.freeAddress());
+      HostPort member = self.withPort(self.port() + conf.getInteger("memberPortOffset"));
+      List<HostPort> peers = cluster.nodes.stream()
+          .map(n -> HostPort.parse(n.address()).withPort(HostPort.parse(n.address()).port() + 10000)).toList();
+      HazelcastClusterManager manager = new HazelcastClusterManager(HazelcastSetup.memberConfig(conf, self, member, peers));
+      Vertx vertx = Vertx.builder().with(new VertxOptions().setEventBusOptions(new EventBusOptions()
+          .setHost("127.0.0.1").setClusterPublicHost("127.0.0.1"))).withClusterManager(manager).buildClustered()
+          .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      List<String> ids = new ArrayList<>();
+      new JsonObject(get(cluster.first(), "/api/peers")).getJsonArray("peers")
+          .forEach(p -> ids.add(((JsonObject) p).getString("id")));
+      return new RawBus(vertx, ids);
+    }
+
+    void roundTrip() throws Exception {
+      Future.join(nodeIds.stream().map(id -> vertx.eventBus().request(Addresses.stats(id), null,
+          new DeliveryOptions().setSendTimeout(5000))).toList())
+          .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    double throughput(int inFlight, int seconds) throws Exception {
+      AtomicLong done = new AtomicLong();
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+      CompletableFuture<Void> all = new CompletableFuture<>();
+      AtomicLong active = new AtomicLong(inFlight);
+      for (int i = 0; i < inFlight; i++) {
+        vertx.runOnContext(v -> loop(done, end, active, all));
+      }
+      all.get(seconds + 30L, TimeUnit.SECONDS);
+      return done.get() / (double) seconds;
+    }
+
+    private void loop(AtomicLong done, long end, AtomicLong active, CompletableFuture<Void> all) {
+      Future.join(nodeIds.stream().map(id -> vertx.eventBus().request(Addresses.stats(id), null)).toList())
+          .onComplete(ar -> {
+            done.incrementAndGet();
+            if (System.nanoTime() < end) {
+              loop(done, end, active, all);
+            } else if (active.decrementAndGet() == 0) {
+              all.complete(null);
+            }
+          });
+    }
+
+    @Override
+    public void close() throws Exception {
+      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+  }
+}
