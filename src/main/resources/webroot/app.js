@@ -149,7 +149,9 @@ function onBridgeMessage(address, body) {
   }
 }
 
-function start() {
+async function start() {
+  // a node with a token asks for it here, once, before live updates are registered with it
+  await refreshJobs();
   state.bridge = new Bridge(bridgeUrl(location), [PEERS, JOBS], { onMessage: onBridgeMessage, onState: onBridgeState })
     .start();
   new JobConsole(location).attach();

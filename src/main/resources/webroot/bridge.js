@@ -7,6 +7,7 @@
  * The bridge drops a socket that stays silent, hence the ping; a closed socket is reopened
  * with exponential backoff and every address registered again.
  */
+import { authHeaders } from './view.js';
 
 const PING_MS = 5000;
 const FIRST_RETRY_MS = 500;
@@ -61,7 +62,7 @@ export class Bridge {
   opened(socket) {
     this.attempt = 0;
     for (const address of this.addresses) {
-      socket.send(JSON.stringify({ type: 'register', address }));
+      socket.send(JSON.stringify({ type: 'register', address, headers: authHeaders() }));
     }
     this.pinger = setInterval(() => socket.send(JSON.stringify({ type: 'ping' })), PING_MS);
     this.onState('open');

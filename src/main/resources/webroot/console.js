@@ -4,7 +4,7 @@
  * result or the error (code, message, partition, node, line:column and the offending source line).
  * One job at a time; closing the socket would cancel it on the node, so the socket is kept open.
  */
-import { $, duration, el, getJson, pretty } from './view.js';
+import { $, duration, el, getJson, pretty, token } from './view.js';
 
 const FINAL = new Set(['completed', 'failed', 'timed_out', 'cancelled']);
 
@@ -105,7 +105,12 @@ export class JobConsole {
     }
     return new Promise((resolve, reject) => {
       const socket = new WebSocket(this.url);
-      socket.onopen = () => resolve(socket);
+      socket.onopen = () => {
+        if (token()) {
+          socket.send(JSON.stringify({ type: 'auth', token: token() }));
+        }
+        resolve(socket);
+      };
       socket.onerror = () => reject(new Error('WebSocket error'));
       socket.onmessage = (m) => this.onEvent(JSON.parse(m.data));
       socket.onclose = () => this.onClose(socket);

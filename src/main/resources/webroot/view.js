@@ -106,8 +106,40 @@ function packed(items, indent) {
   return lines;
 }
 
+const TOKEN_KEY = 'disruptor.token';
+
+/** The access token for this tab (asked once when the node answers 401, kept in sessionStorage). */
+export function token() {
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+let asking = null;
+
+/** Asks the user for the node's access token; concurrent callers share one prompt. */
+export function askToken() {
+  if (!asking) {
+    asking = Promise.resolve().then(() => {
+      const value = window.prompt('This node needs an access token:');
+      if (value) {
+        sessionStorage.setItem(TOKEN_KEY, value.trim());
+      }
+      asking = null;
+      return value;
+    });
+  }
+  return asking;
+}
+
+export function authHeaders() {
+  const t = token();
+  return t ? { authorization: `Bearer ${t}` } : {};
+}
+
 export async function getJson(path) {
-  const response = await fetch(path, { cache: 'no-store' });
+  let response = await fetch(path, { cache: 'no-store', headers: authHeaders() });
+  if (response.status === 401 && await askToken()) {
+    response = await fetch(path, { cache: 'no-store', headers: authHeaders() });
+  }
   const body = await response.json();
   if (!response.ok && !body.status) {
     throw new Error(`${path}: HTTP ${response.status}`);

@@ -80,8 +80,8 @@ public final class SubmitCommand {
     if ("completed".equals(last.getString("status"))) {
       return 0;
     }
-    System.err.println("disruptor: job " + last.getString("status", last.getString("error")) + ": "
-        + last.getString("message") + where(last));
+    String outcome = last.getValue("status") instanceof String status ? "job " + status : last.getString("error");
+    System.err.println("disruptor: " + outcome + ": " + last.getString("message") + where(last));
     return 1;
   }
 

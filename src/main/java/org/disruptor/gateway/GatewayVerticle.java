@@ -49,15 +49,22 @@ public final class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     jobs = new JobService(vertx, registry, sandbox, counters, config());
+    TokenAuth auth = new TokenAuth(config().getString("token"), config().getBoolean("publicPeers"));
     Router router = Router.router(vertx);
     router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx).bridge(new SockJSBridgeOptions()
-        .addOutboundPermitted(new PermittedOptions().setAddressRegex(Pattern.quote(Addresses.UI_PREFIX) + ".+"))));
+        .addOutboundPermitted(new PermittedOptions().setAddressRegex(Pattern.quote(Addresses.UI_PREFIX) + ".+")),
+        auth::bridge));
+    if (!auth.peersPublic()) {
+      router.get("/api/peers").handler(auth::require);
+    }
     router.get("/api/peers").handler(this::peers);
     router.get("/api/bootstrap").handler(this::bootstrap);
     router.get("/health").handler(this::health);
+    // browsers cannot set headers on a WebSocket: the socket then authenticates with its first message
     router.get("/api/jobs/ws").handler(ctx -> ctx.request().toWebSocket()
-        .onSuccess(ws -> new JobSocket(ws, jobs))
+        .onSuccess(ws -> new JobSocket(ws, jobs, auth, auth.validHeader(ctx.request().getHeader("Authorization"))))
         .onFailure(ctx::fail));
+    router.route("/api/jobs*").handler(auth::require);
     new JobsApi(jobs).mount(router, config().getLong("maxBodyBytes"));
     router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
     router.route().failureHandler(HttpErrors::failure);

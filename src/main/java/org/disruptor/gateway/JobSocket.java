@@ -20,10 +20,14 @@ final class JobSocket {
   private final ServerWebSocket socket;
   private final JobService jobs;
   private final Set<String> running = new HashSet<>();
+  private final TokenAuth auth;
+  private boolean authenticated;
 
-  JobSocket(ServerWebSocket socket, JobService jobs) {
+  JobSocket(ServerWebSocket socket, JobService jobs, TokenAuth auth, boolean authenticated) {
     this.socket = socket;
     this.jobs = jobs;
+    this.auth = auth;
+    this.authenticated = authenticated;
     socket.textMessageHandler(this::onText);
     socket.binaryMessageHandler(this::onBinary);
     socket.closeHandler(v -> running.forEach(jobs::cancel));
@@ -34,6 +38,14 @@ final class JobSocket {
     Object ref = null;
     try {
       JsonObject message = new JsonObject(text);
+      if (!authenticated) {
+        authenticate(message);
+        return;
+      }
+      if ("auth".equals(message.getString("type"))) {
+        socket.writeTextMessage(new JsonObject().put("type", "authenticated").encode());
+        return;
+      }
       if ("cancel".equals(message.getString("type"))) {
         cancel(message.getString("id"));
         return;
@@ -44,6 +56,18 @@ final class JobSocket {
       reject(JobError.badRequest("each message must be a JSON job object or {\"type\":\"cancel\",\"id\":...}"), null, null);
     } catch (JobError e) {
       reject(e, null, ref);
+    }
+  }
+
+  /** The first message of a socket opened without the token must be {@code {"type":"auth","token"}}. */
+  private void authenticate(JsonObject message) {
+    Object token = message.getValue("token");
+    if ("auth".equals(message.getString("type")) && token instanceof String t && auth.valid(t)) {
+      authenticated = true;
+      socket.writeTextMessage(new JsonObject().put("type", "authenticated").encode());
+    } else {
+      reject(TokenAuth.unauthorized(), null, message.getValue("ref"));
+      socket.close((short) 1008, "unauthorized");
     }
   }
 
