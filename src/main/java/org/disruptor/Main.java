@@ -65,6 +65,7 @@ public final class Main {
       throw new ConfigException("peer needs this node's address HOST:PORT");
     }
     HostPort self = HostPort.parse(loaded.positional().getFirst());
+    self.ip(); // an unknown host for this node's own address is a bad command line (exit 2), not a failed start
     List<HostPort> peers = loaded.positional().stream().skip(1).map(HostPort::parse).toList();
     JsonObject conf = loaded.config();
     Logs.configure(conf.getString("logLevel"));

@@ -48,7 +48,9 @@ public final class HazelcastSetup {
     join.getTcpIpConfig().setEnabled(true);
     // The peers stay in the member list even while down: Hazelcast's split-brain check finds them later.
     for (HostPort peer : peerMembers) {
-      join.getTcpIpConfig().addMember(peer.ip() + ":" + peer.port());
+      // A host name that does not resolve yet (a peer machine not up) is kept as a name: Hazelcast resolves
+      // it again on every join and split-brain search.
+      join.getTcpIpConfig().addMember(peer.toString());
     }
     return hz;
   }

@@ -51,6 +51,7 @@ public final class PeerRegistry {
   private boolean refreshAgain;
   private final List<Promise<Void>> waiting = new ArrayList<>();
   private long timerId = -1;
+  private volatile boolean stopping;
 
   public PeerRegistry(Vertx vertx, HazelcastInstance hazelcast, String selfId, String selfAddress) {
     this.vertx = vertx;
@@ -94,6 +95,7 @@ public final class PeerRegistry {
 
   /** Leaves the ready map so peers stop sending parts before the member itself goes. */
   public Future<Void> stop() {
+    stopping = true;
     if (timerId >= 0) {
       vertx.cancelTimer(timerId);
     }
@@ -178,7 +180,7 @@ public final class PeerRegistry {
         .map(m -> m.getAttribute(HazelcastSetup.NODE_ID_ATTRIBUTE))
         .filter(id -> id != null)
         .collect(Collectors.toSet());
-    if (!ready.containsKey(self.id())) {
+    if (!stopping && !ready.containsKey(self.id())) {
       // After a split-brain merge the losing side's entries may be gone: announce again.
       ready.put(self.id(), self.toJson().encode());
     }
