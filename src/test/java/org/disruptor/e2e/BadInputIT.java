@@ -37,6 +37,7 @@ class BadInputIT {
   @BeforeAll
   static void startCluster() throws Exception {
     cluster = Cluster.start(2, List.of(List.of("--max-body-bytes", String.valueOf(MAX_BODY))));
+    cluster.warmUp();
     entry = cluster.node(0);
   }
 

@@ -62,6 +62,17 @@ public final class Cluster implements AutoCloseable {
     return start(size, List.of());
   }
 
+  /**
+   * Runs one small broadcast job, so every node has created its first JS context before a test measures
+   * how long something takes (the first one on a cold node can take a second or more).
+   */
+  public void warmUp() throws Exception {
+    var response = nodes.getFirst().post("/api/jobs", "{\"mode\":\"broadcast\",\"code\":\"(d, ctx) => ctx.node\"}");
+    if (response.statusCode() != 200) {
+      throw new AssertionError("warm-up job on " + this + " answered " + response.statusCode() + ": " + response.body());
+    }
+  }
+
   public NodeProcess node(int i) {
     return nodes.get(i);
   }

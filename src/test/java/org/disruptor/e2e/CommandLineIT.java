@@ -14,6 +14,8 @@ import java.util.Set;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The {@code disruptor} command line as a user types it: bad command lines are refused the same way. */
 @DisplayName("The disruptor command line")
@@ -80,11 +82,18 @@ class CommandLineIT {
   }
 
   @Test
+  @DisplayName("peer with a host name that does not resolve exits 2 with one error line and the usage")
+  void peerWithUnknownHost() throws Exception {
+    assertRefused(NodeProcess.cli(CLI, "peer", "nosuchhost.invalid:28080"), "nosuchhost.invalid");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"a loopback port nobody listens on", "a host name that does not resolve (yet)"})
   @DisplayName("a node whose only peer is unreachable does not crash: it is UP and serves /api/peers alone")
-  void unreachablePeer() throws Exception {
+  void unreachablePeer(String peerKind) throws Exception {
     String self = NodeProcess.freeAddress();
-    String nobody = NodeProcess.freeAddress();
-    try (NodeProcess node = NodeProcess.start(self, nobody, "--cluster", Cluster.randomName())) {
+    String peer = peerKind.startsWith("a loopback") ? NodeProcess.freeAddress() : "nosuchhost.invalid:28081";
+    try (NodeProcess node = NodeProcess.start(self, peer, "--cluster", Cluster.randomName())) {
       node.awaitUp(Cluster.STARTUP);
       assertEquals(Set.of(self), node.peerAddresses());
       Thread.sleep(2_000);

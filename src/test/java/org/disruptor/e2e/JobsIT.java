@@ -37,6 +37,7 @@ class JobsIT {
   @BeforeAll
   static void startCluster() throws Exception {
     cluster = Cluster.start(3);
+    cluster.warmUp();
     entry = cluster.node(0);
   }
 
