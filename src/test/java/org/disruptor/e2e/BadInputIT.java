@@ -144,7 +144,7 @@ class BadInputIT {
   }
 
   @Test
-  @DisplayName("while(true){} with timeoutMs 500 answers 504 timed_out within 1.5 s")
+  @DisplayName("while(true){} with timeoutMs 500 answers 504 timed_out within 1.5 s and its parts stop")
   void endlessLoopTimesOut() throws Exception {
     long start = System.nanoTime();
     HttpResponse<String> response = post(new JsonObject().put("code", "(xs) => { while (true) { } }")
@@ -152,10 +152,11 @@ class BadInputIT {
     long ms = (System.nanoTime() - start) / 1_000_000;
     assertError(response, 504, "timed_out");
     assertTrue(ms < 1_500, "answered within 1.5 s (took " + ms + " ms)");
+    entry.awaitRunningParts(0, Duration.ofSeconds(1), "the endless parts are stopped on every node");
   }
 
   @Test
-  @DisplayName("DELETE of a running job answers 200, the job ends cancelled and the request waiting on it gets 409")
+  @DisplayName("DELETE of a running job answers 200, the job ends cancelled, its parts stop and the request waiting on it gets 409")
   void deleteRunningJob() throws Exception {
     String job = new JsonObject().put("code", "(xs) => { const end = Date.now() + 60000; while (Date.now() < end) { } return xs; }")
         .put("data", range(0, 2)).put("timeoutMs", 60_000).encode();
@@ -164,6 +165,7 @@ class BadInputIT {
             .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(job)).build(),
         HttpResponse.BodyHandlers.ofString());
     String id = awaitRunningJob(Duration.ofSeconds(10));
+    entry.awaitRunningParts(2, Duration.ofSeconds(5), "the job's two parts run");
 
     HttpResponse<String> deleted = entry.delete("/api/jobs/" + id);
     assertEquals(200, deleted.statusCode(), deleted.body());
@@ -171,6 +173,7 @@ class BadInputIT {
     JsonObject body = assertError(response, 409, "cancelled");
     assertEquals("cancelled", body.getString("status"), response.body());
     assertEquals("cancelled", new JsonObject(entry.get("/api/jobs/" + id).body()).getString("status"));
+    entry.awaitRunningParts(0, Duration.ofSeconds(3), "the cancelled job's parts are stopped on every node");
   }
 
   /** The id of the one job that is running on the entry node. */

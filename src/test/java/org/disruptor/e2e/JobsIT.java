@@ -231,41 +231,19 @@ class JobsIT {
     }
   }
 
-  /** Sum of {@code running} over every peer's stats, as the entry node reports them. */
-  private static int runningParts() throws Exception {
-    JsonObject peers = new JsonObject(entry.get("/api/peers").body());
-    int running = 0;
-    for (Object p : peers.getJsonArray("peers")) {
-      Integer r = ((JsonObject) p).getInteger("running");
-      running += r == null ? 0 : r;
-    }
-    return running;
-  }
-
-  private static void awaitRunningParts(java.util.function.IntPredicate ok, Duration timeout, String what) throws Exception {
-    long end = System.nanoTime() + timeout.toNanos();
-    int last;
-    while (!ok.test(last = runningParts())) {
-      if (System.nanoTime() > end) {
-        throw new AssertionError(what + " within " + timeout + " (running parts: " + last + ")");
-      }
-      Thread.sleep(50);
-    }
-  }
-
   @Test
   @DisplayName("over the WebSocket: a cancel message stops a running job, which ends cancelled, on every node")
   void webSocketCancel() throws Exception {
     try (JobSocketClient client = JobSocketClient.connect(entry.address())) {
       client.send(new JsonObject().put("code", ENDLESS).put("data", range(0, 3)).put("partitions", 3).put("timeoutMs", 60_000));
       String id = client.awaitAccepted(0, Duration.ofSeconds(10)).id();
-      awaitRunningParts(n -> n == 3, Duration.ofSeconds(5), "the three parts run");
+      entry.awaitRunningParts(3, Duration.ofSeconds(5), "the three parts run");
       long sent = System.nanoTime();
       client.send(new JsonObject().put("type", "cancel").put("id", id));
       JobSocketClient.Event end = client.awaitFinal(id, Duration.ofSeconds(5));
       assertEquals("cancelled", end.type(), end.toString());
       assertTrue((end.atNanos() - sent) / 1_000_000 < 2_000, "cancelled promptly");
-      awaitRunningParts(n -> n == 0, Duration.ofSeconds(3), "every node stops the cancelled job's parts");
+      entry.awaitRunningParts(0, Duration.ofSeconds(3), "every node stops the cancelled job's parts");
     }
   }
 
@@ -276,7 +254,7 @@ class JobsIT {
     try (JobSocketClient client = JobSocketClient.connect(entry.address())) {
       client.send(new JsonObject().put("code", ENDLESS).put("data", range(0, 3)).put("partitions", 3).put("timeoutMs", 60_000));
       id = client.awaitAccepted(0, Duration.ofSeconds(10)).id();
-      awaitRunningParts(n -> n == 3, Duration.ofSeconds(5), "the three parts run");
+      entry.awaitRunningParts(3, Duration.ofSeconds(5), "the three parts run");
     }
     long end = System.nanoTime() + Duration.ofSeconds(3).toNanos();
     String status;
@@ -290,7 +268,7 @@ class JobsIT {
       Thread.sleep(50);
     } while (System.nanoTime() < end);
     assertEquals("cancelled", status, "job " + id + " after its socket closed");
-    awaitRunningParts(n -> n == 0, Duration.ofSeconds(3), "every node stops the job's parts");
+    entry.awaitRunningParts(0, Duration.ofSeconds(3), "every node stops the job's parts");
   }
 
   @Test

@@ -175,6 +175,28 @@ public final class NodeProcess implements AutoCloseable {
         + timeout + "; last: " + last + "\n" + log());
   }
 
+  /** The parts running on all peers together, as the stats in this node's GET /api/peers say. */
+  public int runningParts() throws IOException, InterruptedException {
+    int running = 0;
+    for (Object peer : new JsonObject(get("/api/peers").body()).getJsonArray("peers")) {
+      Integer r = ((JsonObject) peer).getInteger("running");
+      running += r == null ? 0 : r;
+    }
+    return running;
+  }
+
+  /** Waits until {@link #runningParts()} is {@code expected}; fails with {@code what} when it is not within {@code timeout}. */
+  public void awaitRunningParts(int expected, Duration timeout, String what) throws Exception {
+    long end = System.nanoTime() + timeout.toNanos();
+    int last;
+    while ((last = runningParts()) != expected) {
+      if (System.nanoTime() > end) {
+        throw new AssertionError(what + ": " + expected + " running parts expected within " + timeout + ", still " + last);
+      }
+      Thread.sleep(50);
+    }
+  }
+
   /** Waits until /health answers UP; fails with the node's log if it does not within {@code timeout}. */
   public NodeProcess awaitUp(Duration timeout) throws Exception {
     long end = System.nanoTime() + timeout.toNanos();
