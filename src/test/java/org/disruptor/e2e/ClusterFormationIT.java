@@ -128,7 +128,9 @@ class ClusterFormationIT {
         }
         args.addAll(List.of("--cluster", name));
         lastStart = System.nanoTime();
-        chain.add(NodeProcess.start(NodeProcess.freeAddress(), args.toArray(String[]::new)).awaitUp(UP));
+        NodeProcess node = NodeProcess.start(NodeProcess.freeAddress(), args.toArray(String[]::new));
+        chain.add(node);
+        node.awaitUp(UP);
       }
     }
 
