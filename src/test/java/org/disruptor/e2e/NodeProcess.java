@@ -1,5 +1,6 @@
 package org.disruptor.e2e;
 
+import io.vertx.core.json.JsonObject;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -13,8 +14,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -26,6 +31,9 @@ public final class NodeProcess implements AutoCloseable {
   public static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private static final Path HOME = Path.of(System.getProperty("disruptor.home", ".")).toAbsolutePath();
   private static final Path JAR = Path.of(System.getProperty("disruptor.jar", "target/disruptor.jar")).toAbsolutePath();
+
+  /** Ports handed out by {@link #freeAddress}, so two nodes of one test run never get the same one. */
+  private static final Set<Integer> TAKEN = ConcurrentHashMap.newKeySet();
 
   private final String address;
   private final Process process;
@@ -69,7 +77,10 @@ public final class NodeProcess implements AutoCloseable {
   public static String freeAddress() {
     for (int i = 0; i < 200; i++) {
       int port = ThreadLocalRandom.current().nextInt(20000, 40000);
-      if (free(port) && free(port + 10000)) {
+      if (!TAKEN.contains(port) && !TAKEN.contains(port + 10000) && !TAKEN.contains(port - 10000)
+          && free(port) && free(port + 10000)) {
+        TAKEN.add(port);
+        TAKEN.add(port + 10000);
         return "127.0.0.1:" + port;
       }
     }
@@ -99,6 +110,91 @@ public final class NodeProcess implements AutoCloseable {
 
   public String log() throws IOException {
     return Files.readString(log);
+  }
+
+  /** What a finished command-line run printed and how it exited. */
+  public record CliRun(int exit, String stdout, String stderr) {
+    /** The non-blank lines of stderr. */
+    public List<String> stderrLines() {
+      return stderr.lines().filter(l -> !l.isBlank()).toList();
+    }
+
+    @Override
+    public String toString() {
+      return "exit " + exit + "\n--- stdout\n" + stdout + "\n--- stderr\n" + stderr;
+    }
+  }
+
+  /** Runs {@code disruptor args...} to the end (killed after {@code timeout}) and captures its output. */
+  public static CliRun cli(Duration timeout, String... args) throws IOException, InterruptedException {
+    Path logs = Files.createDirectories(HOME.resolve("target/e2e-logs"));
+    Path out = Files.createTempFile(logs, "cli-", ".out");
+    Path err = Files.createTempFile(logs, "cli-", ".err");
+    Process process = new ProcessBuilder(command("256m", args)).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+        .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      process.destroyForcibly();
+      process.waitFor(10, TimeUnit.SECONDS);
+      throw new AssertionError("disruptor " + String.join(" ", args) + " still running after " + timeout
+          + "\n--- stdout\n" + Files.readString(out) + "\n--- stderr\n" + Files.readString(err));
+    }
+    return new CliRun(process.exitValue(), Files.readString(out), Files.readString(err));
+  }
+
+  /** The addresses this node lists in GET /api/peers. */
+  public Set<String> peerAddresses() throws IOException, InterruptedException {
+    HttpResponse<String> response = get("/api/peers");
+    if (response.statusCode() != 200) {
+      throw new IOException("GET /api/peers on " + address + " answered " + response.statusCode() + ": " + response.body());
+    }
+    Set<String> addresses = new TreeSet<>();
+    new JsonObject(response.body()).getJsonArray("peers").forEach(p -> addresses.add(((JsonObject) p).getString("address")));
+    return addresses;
+  }
+
+  /**
+   * Waits until this node lists exactly {@code expected} as its peers; fails with what it listed last and
+   * its log when it does not within {@code timeout}.
+   */
+  public void awaitPeers(Set<String> expected, Duration timeout) throws Exception {
+    long end = System.nanoTime() + timeout.toNanos();
+    Object last = null;
+    do {
+      try {
+        Set<String> seen = peerAddresses();
+        if (seen.equals(new TreeSet<>(expected))) {
+          return;
+        }
+        last = seen;
+      } catch (IOException e) {
+        last = e;
+      }
+      Thread.sleep(50);
+    } while (System.nanoTime() < end);
+    throw new AssertionError("node " + address + " did not list exactly " + new TreeSet<>(expected) + " within "
+        + timeout + "; last: " + last + "\n" + log());
+  }
+
+  /** The parts running on all peers together, as the stats in this node's GET /api/peers say. */
+  public int runningParts() throws IOException, InterruptedException {
+    int running = 0;
+    for (Object peer : new JsonObject(get("/api/peers").body()).getJsonArray("peers")) {
+      Integer r = ((JsonObject) peer).getInteger("running");
+      running += r == null ? 0 : r;
+    }
+    return running;
+  }
+
+  /** Waits until {@link #runningParts()} is {@code expected}; fails with {@code what} when it is not within {@code timeout}. */
+  public void awaitRunningParts(int expected, Duration timeout, String what) throws Exception {
+    long end = System.nanoTime() + timeout.toNanos();
+    int last;
+    while ((last = runningParts()) != expected) {
+      if (System.nanoTime() > end) {
+        throw new AssertionError(what + ": " + expected + " running parts expected within " + timeout + ", still " + last);
+      }
+      Thread.sleep(50);
+    }
   }
 
   /** Waits until /health answers UP; fails with the node's log if it does not within {@code timeout}. */
@@ -156,14 +252,23 @@ public final class NodeProcess implements AutoCloseable {
     new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).inheritIO().start().waitFor();
   }
 
-  /** SIGTERM, then kill -9 after 15 s. */
+  /** SIGTERM, then kill -9 if the node has not exited after {@link #GRACE}. */
   @Override
   public void close() throws InterruptedException {
-    if (process.isAlive()) {
-      process.destroy();
-      if (!process.waitFor(15, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        process.waitFor(10, TimeUnit.SECONDS);
+    closeAll(List.of(this));
+  }
+
+  /** How long a teardown waits for nodes to exit on SIGTERM before it kills them. */
+  static final Duration GRACE = Duration.ofSeconds(5);
+
+  /** Sends SIGTERM to all nodes at once, waits up to {@link #GRACE} for them together, kills the rest. */
+  public static void closeAll(Collection<NodeProcess> nodes) throws InterruptedException {
+    nodes.forEach(n -> n.process.destroy());
+    long end = System.nanoTime() + GRACE.toNanos();
+    for (NodeProcess node : nodes) {
+      if (!node.process.waitFor(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+        node.process.destroyForcibly();
+        node.process.waitFor(10, TimeUnit.SECONDS);
       }
     }
   }

@@ -1,0 +1,318 @@
+package org.disruptor.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Jobs on a three-node cluster, submitted over HTTP, over the WebSocket and with {@code disruptor submit}. */
+@DisplayName("Jobs on a three-node cluster")
+class JobsIT {
+
+  private static final Duration FINAL = Duration.ofSeconds(30);
+  private static Cluster cluster;
+  private static NodeProcess entry;
+
+  @TempDir
+  Path dir;
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    cluster = Cluster.start(3);
+    cluster.warmUp();
+    entry = cluster.node(0);
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  /** POSTs a job and expects 200 completed; returns the response body. */
+  private static JsonObject run(JsonObject job) throws Exception {
+    HttpResponse<String> response = entry.post("/api/jobs", job.encode());
+    assertEquals(200, response.statusCode(), response.body());
+    JsonObject body = new JsonObject(response.body());
+    assertEquals("completed", body.getString("status"), response.body());
+    return body;
+  }
+
+  private static Set<String> nodesOf(JsonObject body) {
+    Set<String> nodes = new TreeSet<>();
+    body.getJsonArray("partitions").forEach(p -> nodes.add(((JsonObject) p).getString("node")));
+    return nodes;
+  }
+
+  private static JsonArray range(int from, int to) {
+    return new JsonArray(IntStream.range(from, to).boxed().map(Object.class::cast).toList());
+  }
+
+  @Test
+  @DisplayName("a map job over 10,000 numbers in 12 parts returns exactly the function's values, slice by slice, spread over all nodes")
+  void mapJob() throws Exception {
+    JsonObject body = run(new JsonObject().put("code", "(xs, ctx) => xs.map(x => (x * x + 7 * x) % 1009 - ctx.partition)")
+        .put("data", range(0, 10_000)).put("partitions", 12));
+
+    JsonArray result = body.getJsonArray("result");
+    assertEquals(12, result.size());
+    int next = 0;
+    for (int part = 0; part < 12; part++) {
+      JsonArray values = result.getJsonArray(part);
+      int size = 10_000 / 12 + (part < 10_000 % 12 ? 1 : 0);
+      assertEquals(size, values.size(), "part " + part + " is a contiguous slice of balanced size");
+      for (int i = 0; i < values.size(); i++, next++) {
+        long x = next;
+        assertEquals((x * x + 7 * x) % 1009 - part, values.getLong(i), "value of element " + next);
+      }
+    }
+    assertEquals(10_000, next);
+
+    JsonArray partitions = body.getJsonArray("partitions");
+    assertEquals(12, partitions.size());
+    for (int i = 0; i < 12; i++) {
+      assertEquals(i, partitions.getJsonObject(i).getInteger("index"));
+    }
+    assertEquals(cluster.addresses(), nodesOf(body), "the parts ran on every node");
+  }
+
+  @Test
+  @DisplayName("a broadcast job runs once on every node, each result carrying that node's address")
+  void broadcastJob() throws Exception {
+    JsonObject body = run(new JsonObject().put("mode", "broadcast").put("data", new JsonObject().put("a", 2).put("b", 3))
+        .put("code", "(d, ctx) => ({ node: ctx.node, partition: ctx.partition, partitions: ctx.partitions, sum: d.a + d.b })"));
+
+    JsonArray result = body.getJsonArray("result");
+    JsonArray partitions = body.getJsonArray("partitions");
+    assertEquals(3, result.size(), body.encodePrettily());
+    Set<String> nodes = new TreeSet<>();
+    for (int i = 0; i < 3; i++) {
+      JsonObject r = result.getJsonObject(i);
+      assertEquals(5, r.getInteger("sum"));
+      assertEquals(i, r.getInteger("partition"));
+      assertEquals(3, r.getInteger("partitions"));
+      assertEquals(partitions.getJsonObject(i).getString("node"), r.getString("node"),
+          "partitions[i].node says where part i ran");
+      nodes.add(r.getString("node"));
+    }
+    assertEquals(cluster.addresses(), nodes, "one result per node");
+  }
+
+  @Test
+  @DisplayName("reduce receives the part results in part order and its value is the job's result")
+  void reduceJob() throws Exception {
+    JsonObject body = run(new JsonObject().put("data", range(1, 1001)).put("partitions", 5)
+        .put("code", "(xs) => xs.reduce((s, x) => s + x * x, 0)")
+        .put("reduce", "(parts) => ({ total: parts.reduce((a, b) => a + b, 0), parts })"));
+
+    JsonObject result = body.getJsonObject("result");
+    assertEquals(333_833_500L, result.getLong("total"));
+    List<Long> expected = new ArrayList<>();
+    for (int part = 0; part < 5; part++) {
+      long sum = 0;
+      for (long x = part * 200L + 1; x <= part * 200L + 200; x++) {
+        sum += x * x;
+      }
+      expected.add(sum);
+    }
+    assertEquals(expected, result.getJsonArray("parts").stream().map(v -> ((Number) v).longValue()).toList());
+  }
+
+  @Test
+  @DisplayName("an async function's awaited value is the part's result")
+  void asyncJob() throws Exception {
+    JsonObject body = run(new JsonObject().put("data", range(1, 7)).put("partitions", 3)
+        .put("code", "async (xs, ctx) => { const ys = await Promise.all(xs.map(async x => x + 1)); await null; return ys; }"));
+    assertEquals(new JsonArray("[[2,3],[4,5],[6,7]]"), body.getJsonArray("result"));
+  }
+
+  @Test
+  @DisplayName("console.log inside a job is returned per partition and never printed by a node")
+  void consoleLogCaptured() throws Exception {
+    String marker = "log-marker-" + System.nanoTime();
+    JsonObject body = run(new JsonObject().put("data", range(1, 7)).put("partitions", 3)
+        .put("code", "(xs, ctx) => { console.log('" + marker + " part ' + ctx.partition);"
+            + " console.log('sum', xs.reduce((a, b) => a + b, 0)); return xs.length; }"));
+    JsonArray partitions = body.getJsonArray("partitions");
+    for (int i = 0; i < 3; i++) {
+      int sum = (2 * i + 1) + (2 * i + 2);
+      assertEquals(new JsonArray().add(marker + " part " + i).add("sum " + sum),
+          partitions.getJsonObject(i).getJsonArray("logs"), "logs of partition " + i);
+    }
+    for (NodeProcess node : cluster.nodes()) {
+      assertFalse(node.log().contains(marker), "node " + node.address() + " printed the job's console.log");
+    }
+  }
+
+  /** Parts that busy-wait {@code 200 + 1000 * x} ms (x is the part's one element) and return what they waited. */
+  private static final String STAGGERED = """
+      (xs, ctx) => {
+        const ms = 200 + 1000 * xs[0];
+        const end = Date.now() + ms;
+        while (Date.now() < end) { }
+        return { index: ctx.partition, waited: ms };
+      }""";
+
+  /** Parts that busy-wait far longer than any test runs (the part time limit stops them after 10 s). */
+  private static final String ENDLESS = "(xs) => { const end = Date.now() + 60000; while (Date.now() < end) { } return xs; }";
+
+  @Test
+  @DisplayName("over the WebSocket: accepted, then one partition event per part as each finishes, then completed")
+  void webSocketStreamsParts() throws Exception {
+    try (JobSocketClient client = JobSocketClient.connect(entry.address())) {
+      client.send(new JsonObject().put("code", STAGGERED).put("data", range(0, 4)).put("partitions", 4));
+      JobSocketClient.Event accepted = client.awaitAccepted(0, Duration.ofSeconds(10));
+      assertEquals(4, accepted.json().getInteger("partitions"));
+      assertTrue(cluster.addresses().containsAll(accepted.json().getJsonArray("nodes").getList()), accepted.toString());
+      String id = accepted.id();
+      JobSocketClient.Event done = client.awaitFinal(id, FINAL);
+      assertEquals("completed", done.type(), done.toString());
+
+      List<JobSocketClient.Event> events = client.eventsOf(id);
+      assertEquals("accepted", events.getFirst().type());
+      assertEquals(done, events.getLast(), "the final event comes last");
+      List<JobSocketClient.Event> parts = events.stream().filter(e -> "partition".equals(e.type())).toList();
+      assertEquals(6, events.size(), "accepted, 4 partitions, completed: " + events);
+      Set<Integer> indexes = new HashSet<>();
+      for (JobSocketClient.Event part : parts) {
+        int index = part.json().getInteger("index");
+        indexes.add(index);
+        assertEquals(new JsonObject().put("index", index).put("waited", 200 + 1000 * index), part.json().getJsonObject("result"));
+        assertTrue(cluster.addresses().contains(part.json().getString("node")), part.toString());
+      }
+      assertEquals(Set.of(0, 1, 2, 3), indexes);
+      long spreadMs = (parts.getLast().atNanos() - parts.getFirst().atNanos()) / 1_000_000;
+      long aheadMs = (done.atNanos() - parts.getFirst().atNanos()) / 1_000_000;
+      assertTrue(spreadMs >= 1_500, "partition events arrive as parts finish, spread over time (spread " + spreadMs + " ms)");
+      assertTrue(aheadMs >= 1_500, "the first partition event arrives well before completed (" + aheadMs + " ms ahead)");
+      assertEquals(0, parts.getFirst().json().getInteger("index"), "the shortest part is reported first");
+
+      JsonArray result = done.json().getJsonArray("result");
+      for (int i = 0; i < 4; i++) {
+        assertEquals(new JsonObject().put("index", i).put("waited", 200 + 1000 * i), result.getJsonObject(i));
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("over the WebSocket: two jobs on one socket both complete with their own results")
+  void webSocketTwoJobs() throws Exception {
+    try (JobSocketClient client = JobSocketClient.connect(entry.address())) {
+      client.send(new JsonObject().put("code", "(xs) => xs.map(x => x * 2)").put("data", range(1, 4)).put("partitions", 3));
+      client.send(new JsonObject().put("code", "(xs) => xs.map(x => x + 100)").put("data", range(1, 3)).put("partitions", 2));
+      String first = client.awaitAccepted(0, Duration.ofSeconds(10)).id();
+      String second = client.awaitAccepted(1, Duration.ofSeconds(10)).id();
+      assertNotEquals(first, second);
+      JobSocketClient.Event a = client.awaitFinal(first, FINAL);
+      JobSocketClient.Event b = client.awaitFinal(second, FINAL);
+      assertEquals("completed", a.type(), a.toString());
+      assertEquals("completed", b.type(), b.toString());
+      assertEquals(new JsonArray("[[2],[4],[6]]"), a.json().getJsonArray("result"));
+      assertEquals(new JsonArray("[[101],[102]]"), b.json().getJsonArray("result"));
+    }
+  }
+
+  @Test
+  @DisplayName("over the WebSocket: a cancel message stops a running job, which ends cancelled, on every node")
+  void webSocketCancel() throws Exception {
+    try (JobSocketClient client = JobSocketClient.connect(entry.address())) {
+      client.send(new JsonObject().put("code", ENDLESS).put("data", range(0, 3)).put("partitions", 3).put("timeoutMs", 60_000));
+      String id = client.awaitAccepted(0, Duration.ofSeconds(10)).id();
+      entry.awaitRunningParts(3, Duration.ofSeconds(5), "the three parts run");
+      long sent = System.nanoTime();
+      client.send(new JsonObject().put("type", "cancel").put("id", id));
+      JobSocketClient.Event end = client.awaitFinal(id, Duration.ofSeconds(5));
+      assertEquals("cancelled", end.type(), end.toString());
+      assertTrue((end.atNanos() - sent) / 1_000_000 < 2_000, "cancelled promptly");
+      entry.awaitRunningParts(0, Duration.ofSeconds(3), "every node stops the cancelled job's parts");
+    }
+  }
+
+  @Test
+  @DisplayName("closing the WebSocket cancels its running job: GET /api/jobs/{id} then shows cancelled")
+  void closingSocketCancels() throws Exception {
+    String id;
+    try (JobSocketClient client = JobSocketClient.connect(entry.address())) {
+      client.send(new JsonObject().put("code", ENDLESS).put("data", range(0, 3)).put("partitions", 3).put("timeoutMs", 60_000));
+      id = client.awaitAccepted(0, Duration.ofSeconds(10)).id();
+      entry.awaitRunningParts(3, Duration.ofSeconds(5), "the three parts run");
+    }
+    long end = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+    String status;
+    do {
+      HttpResponse<String> job = entry.get("/api/jobs/" + id);
+      assertEquals(200, job.statusCode(), job.body());
+      status = new JsonObject(job.body()).getString("status");
+      if ("cancelled".equals(status)) {
+        break;
+      }
+      Thread.sleep(50);
+    } while (System.nanoTime() < end);
+    assertEquals("cancelled", status, "job " + id + " after its socket closed");
+    entry.awaitRunningParts(0, Duration.ofSeconds(3), "every node stops the job's parts");
+  }
+
+  @Test
+  @DisplayName("disruptor submit prints the result JSON on stdout, a progress bar on stderr, and exits 0")
+  void submitCommand() throws Exception {
+    Path job = Files.writeString(dir.resolve("job.js"), "(xs, ctx) => xs.map(x => x * 3)");
+    Path data = Files.writeString(dir.resolve("data.json"), range(1, 21).encode());
+    NodeProcess.CliRun run = NodeProcess.cli(Duration.ofSeconds(60), "submit", "--to", entry.address(),
+        job.toString(), data.toString(), "--partitions", "4");
+    assertEquals(0, run.exit(), run.toString());
+    JsonObject out = new JsonObject(run.stdout());
+    assertEquals("completed", out.getString("status"), run.toString());
+    JsonArray expected = new JsonArray();
+    for (int part = 0; part < 4; part++) {
+      JsonArray slice = new JsonArray();
+      for (int x = part * 5 + 1; x <= part * 5 + 5; x++) {
+        slice.add(3 * x);
+      }
+      expected.add(slice);
+    }
+    assertEquals(expected, out.getJsonArray("result"), run.toString());
+    assertTrue(run.stderr().contains("parts"), "a progress bar on stderr\n" + run);
+    assertTrue(run.stderr().contains("4/4 parts"), "the progress bar reaches 4/4\n" + run);
+  }
+
+  @Test
+  @DisplayName("disruptor submit of a failing job exits non-zero with the job's message")
+  void submitFailingJob() throws Exception {
+    Path job = Files.writeString(dir.resolve("fail.js"),
+        "(xs, ctx) => { if (ctx.partition === 1) { throw new Error('cli-boom-' + ctx.partition); } return xs; }");
+    Path data = Files.writeString(dir.resolve("data.json"), range(1, 9).encode());
+    NodeProcess.CliRun run = NodeProcess.cli(Duration.ofSeconds(60), "submit", "--to", entry.address(),
+        job.toString(), data.toString(), "--partitions", "4");
+    assertNotEquals(0, run.exit(), run.toString());
+    assertTrue(run.stderr().contains("cli-boom-1"), "the job's message on stderr\n" + run);
+  }
+
+  @Test
+  @DisplayName("disruptor peers lists the three nodes")
+  void peersCommand() throws Exception {
+    NodeProcess.CliRun run = NodeProcess.cli(Duration.ofSeconds(60), "peers", "--to", entry.address());
+    assertEquals(0, run.exit(), run.toString());
+    for (String address : cluster.addresses()) {
+      assertTrue(run.stdout().contains(address), address + " listed\n" + run);
+    }
+  }
+}
