@@ -7,6 +7,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.json.JsonObject;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -60,14 +64,19 @@ public final class Node {
     HazelcastClusterManager clusterManager = new HazelcastClusterManager(hazelcast);
     String ip = self.ip();
     VertxOptions options = new VertxOptions().setEventBusOptions(new EventBusOptions()
-        .setHost(ip).setPort(conf.getInteger("eventBusPort")).setClusterPublicHost(ip));
-    Vertx vertx = await(Vertx.builder().with(options).withClusterManager(clusterManager).buildClustered());
+        .setHost(ip).setPort(conf.getInteger("eventBusPort")).setClusterPublicHost(ip))
+        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true));
+    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Vertx vertx = await(Vertx.builder().with(options).withClusterManager(clusterManager)
+        .withMetrics(new MicrometerMetricsFactory(metrics)).buildClustered());
     Sandbox sandbox = new Sandbox(SandboxLimits.from(conf));
     PeerRegistry registry = new PeerRegistry(vertx, clusterManager.getHazelcastInstance(),
         clusterManager.getNodeId(), self.toString());
     Node node = new Node(self, vertx, sandbox, registry);
     try {
-      NodeCounters counters = new NodeCounters();
+      NodeCounters counters = new NodeCounters(metrics);
+      counters.gauge("disruptor.peers", "live peers this node sees, itself included", () -> registry.peers().size());
+      counters.gauge("disruptor.js.jit", "1 when GraalJS runs with its optimizing JIT", () -> sandbox.jit() ? 1 : 0);
       DeploymentOptions deployment = new DeploymentOptions().setConfig(conf);
       await(vertx.deployVerticle(new WorkerVerticle(sandbox, registry, counters), deployment)
           .compose(id -> vertx.deployVerticle(new GatewayVerticle(registry, sandbox, counters, self, member), deployment))

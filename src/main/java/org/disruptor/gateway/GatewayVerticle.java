@@ -13,6 +13,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.disruptor.Addresses;
@@ -60,6 +61,7 @@ public final class GatewayVerticle extends VerticleBase {
     router.get("/api/peers").handler(this::peers);
     router.get("/api/bootstrap").handler(this::bootstrap);
     router.get("/health").handler(this::health);
+    router.get("/metrics").handler(PrometheusScrapingHandler.create(counters.registry()));
     // browsers cannot set headers on a WebSocket: the socket then authenticates with its first message
     router.get("/api/jobs/ws").handler(ctx -> ctx.request().toWebSocket()
         .onSuccess(ws -> new JobSocket(ws, jobs, auth, auth.validHeader(ctx.request().getHeader("Authorization"))))

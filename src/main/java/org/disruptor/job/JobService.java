@@ -170,7 +170,7 @@ public final class JobService {
     String from = part.nodeId();
     int attempt = job.assign(index, target.id(), target.address());
     if (reason != null) {
-      counters.retry();
+      counters.retry(reason);
       emit(job, "retry", new JsonObject().put("type", "retry").put("id", job.id()).put("index", index)
           .put("from", registry.addressOf(from)).put("to", target.address()).put("reason", reason)
           .put("attempt", attempt).encode());
@@ -350,7 +350,7 @@ public final class JobService {
           ? "timed_out" : "cancelled");
       holders.forEach(node -> vertx.eventBus().send(Addresses.cancel(node), stop));
     }
-    counters.jobEnded(status);
+    counters.jobEnded(status, job.elapsedMs());
     if (status != JobStatus.COMPLETED) {
       LOG.info("job " + job.id() + " " + status.wire() + ": " + error.getMessage());
     }

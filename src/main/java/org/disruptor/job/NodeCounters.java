@@ -1,48 +1,85 @@
 package org.disruptor.job;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.vertx.core.json.JsonObject;
-import java.util.Map;
+import java.time.Duration;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 
-/** The node's counters: parts done and failed, sandbox stops by reason, jobs by final status, retries. */
+/**
+ * The node's metrics, in one Micrometer registry that /metrics exposes in Prometheus text (names start
+ * with {@code disruptor_}) and that /api/peers summarizes: jobs by final status, job and part durations,
+ * parts completed and failed, retries, sandbox stops by reason, and gauges registered by their owners.
+ */
 public final class NodeCounters {
 
-  private final LongAdder partsCompleted = new LongAdder();
-  private final LongAdder partsFailed = new LongAdder();
-  private final LongAdder retries = new LongAdder();
-  private final Map<String, LongAdder> stops = new ConcurrentHashMap<>();
-  private final Map<String, LongAdder> jobs = new ConcurrentHashMap<>();
+  private final PrometheusMeterRegistry registry;
+  private final Counter partsCompleted;
+  private final Counter partsFailed;
+  private final Timer partDuration;
 
-  public void partCompleted() {
+  public NodeCounters(PrometheusMeterRegistry registry) {
+    this.registry = registry;
+    this.partsCompleted = Counter.builder("disruptor.parts").tag("outcome", "completed")
+        .description("parts run on this node").register(registry);
+    this.partsFailed = Counter.builder("disruptor.parts").tag("outcome", "failed")
+        .description("parts run on this node").register(registry);
+    this.partDuration = Timer.builder("disruptor.part.duration").description("time a part ran in the sandbox")
+        .publishPercentileHistogram().register(registry);
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  public void partCompleted(double elapsedMs) {
     partsCompleted.increment();
+    partDuration.record(Duration.ofNanos((long) (elapsedMs * 1e6)));
   }
 
   public void partFailed() {
     partsFailed.increment();
   }
 
-  public void retry() {
-    retries.increment();
+  public void retry(String reason) {
+    Counter.builder("disruptor.retries").tag("reason", reason).description("parts moved to another node")
+        .register(registry).increment();
   }
 
   public void stop(String reason) {
-    stops.computeIfAbsent(reason, k -> new LongAdder()).increment();
+    Counter.builder("disruptor.sandbox.stops").tag("reason", reason)
+        .description("parts stopped or refused, by reason").register(registry).increment();
   }
 
-  public void jobEnded(JobStatus status) {
-    jobs.computeIfAbsent(status.wire(), k -> new LongAdder()).increment();
+  public void jobEnded(JobStatus status, long elapsedMs) {
+    Counter.builder("disruptor.jobs").tag("status", status.wire()).description("jobs coordinated here, by final status")
+        .register(registry).increment();
+    Timer.builder("disruptor.job.duration").description("job duration, submit to end").publishPercentileHistogram()
+        .register(registry).record(Duration.ofMillis(elapsedMs));
+  }
+
+  /** Registers a gauge read on each scrape, e.g. parts running or peers. */
+  public void gauge(String name, String description, Supplier<Number> value) {
+    io.micrometer.core.instrument.Gauge.builder(name, value).description(description).register(registry);
   }
 
   public JsonObject toJson() {
-    return new JsonObject().put("completed", partsCompleted.sum()).put("failed", partsFailed.sum())
-        .put("retries", retries.sum()).put("stops", sums(stops)).put("jobs", sums(jobs));
+    return new JsonObject().put("completed", (long) partsCompleted.count()).put("failed", (long) partsFailed.count())
+        .put("retries", (long) sum("disruptor.retries")).put("stops", byTag("disruptor.sandbox.stops", "reason"))
+        .put("jobs", byTag("disruptor.jobs", "status"));
   }
 
-  private static JsonObject sums(Map<String, LongAdder> counts) {
+  private double sum(String name) {
+    return registry.find(name).counters().stream().mapToDouble(Counter::count).sum();
+  }
+
+  private JsonObject byTag(String name, String tag) {
+    TreeMap<String, Long> counts = new TreeMap<>();
+    registry.find(name).counters().forEach(c -> counts.merge(c.getId().getTag(tag), (long) c.count(), Long::sum));
     JsonObject json = new JsonObject();
-    new TreeMap<>(counts).forEach((k, v) -> json.put(k, v.sum()));
+    counts.forEach(json::put);
     return json;
   }
 }

@@ -28,6 +28,9 @@ public final class WorkerVerticle extends VerticleBase {
 
   /** The shared worker pool that every JS evaluation of the node runs on. */
   public static final String POOL = "disruptor-js";
+  /** Failure codes that mean the node stopped a part (as opposed to the job's code failing). */
+  private static final java.util.Set<String> STOPS = java.util.Set.of("time_limit", "memory_limit", "output_limit",
+      "stack_limit", "timed_out", "cancelled");
   private static final Logger LOG = Logger.getLogger("org.disruptor.job");
 
   private final Sandbox sandbox;
@@ -57,11 +60,16 @@ public final class WorkerVerticle extends VerticleBase {
     int threads = threads(config());
     capacity = threads + config().getInteger("maxQueuedParts");
     pool = vertx.createSharedWorkerExecutor(POOL, threads, 1, TimeUnit.DAYS);
+    counters.gauge("disruptor.parts.running", "parts running on this node", running::get);
+    counters.gauge("disruptor.parts.queued", "parts queued on this node", queued::get);
     String self = registry.self().id();
     MessageConsumer<JsonObject> parts = vertx.eventBus().consumer(Addresses.parts(self), this::runPart);
     MessageConsumer<JsonObject> cancels = vertx.eventBus().consumer(Addresses.cancel(self), this::cancel);
     MessageConsumer<Object> stats = vertx.eventBus().consumer(Addresses.stats(self), m -> m.reply(stats()));
     MessageConsumer<String> left = vertx.eventBus().localConsumer(PeerRegistry.PEER_LEFT, this::stopOrphans);
+    // a first part off the critical path: the engine's start-up cost is not paid by the first job
+    pool.executeBlocking(() -> sandbox.run(Sandbox.source("(x) => x"), "[]", "{}", 10_000, 10_000, new RunHandle()), false)
+        .onFailure(e -> LOG.warning("sandbox warm-up failed: " + e));
     return Future.join(parts.completion(), cancels.completion(), stats.completion(), left.completion());
   }
 
@@ -94,8 +102,8 @@ public final class WorkerVerticle extends VerticleBase {
     }, false).onComplete(ar -> {
       forget(jobId, index);
       if (ar.succeeded()) {
-        counters.partCompleted();
         PartResult result = ar.result();
+        counters.partCompleted(result.elapsedMs());
         message.reply(new JsonObject().put("index", index).put("node", registry.self().address())
             .put("result", result.json()).put("elapsedMs", result.elapsedMs())
             .put("logs", new JsonArray(result.logs())));
@@ -108,7 +116,9 @@ public final class WorkerVerticle extends VerticleBase {
 
   private JsonObject failure(Throwable cause, int index) {
     if (cause instanceof SandboxException e) {
-      counters.stop(e.code());
+      if (STOPS.contains(e.code())) {
+        counters.stop(e.code());
+      }
       JsonObject json = error(e.code(), e.getMessage(), index).put("logs", new JsonArray(e.logs()));
       if (e.line() != null) {
         json.put("line", e.line()).put("column", e.column());
