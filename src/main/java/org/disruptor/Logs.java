@@ -17,12 +17,12 @@ public final class Logs {
 
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
   /** Loggers kept so their levels are not garbage-collected away. */
-  private static final Logger[] KEPT = new Logger[4];
+  private static final Logger[] KEPT = new Logger[5];
 
   private Logs() {
   }
 
-  public static void configure(String level) {
+  public static void configure(String level, String format) {
     System.setProperty("hazelcast.logging.type", "jdk");
     System.setProperty("vertx.logger-delegate-factory-class-name", "io.vertx.core.logging.JULLogDelegateFactory");
     Logger rootLogger = Logger.getLogger("");
@@ -32,7 +32,7 @@ public final class Logs {
     Level ours = parse(level);
     ConsoleHandler handler = new ConsoleHandler();
     handler.setLevel(Level.ALL);
-    handler.setFormatter(new OneLine());
+    handler.setFormatter("json".equalsIgnoreCase(format) ? new JsonLine() : new OneLine());
     Logger root = Logger.getLogger("");
     root.addHandler(handler);
     root.setLevel(Level.WARNING);
@@ -44,6 +44,9 @@ public final class Logs {
     KEPT[2].setLevel(debug ? Level.INFO : Level.SEVERE);
     KEPT[3] = Logger.getLogger("io.vertx.core.impl.BlockedThreadChecker");
     KEPT[3].setLevel(Level.WARNING);
+    // Micrometer warns once per node about a Vert.x gauge registered twice: routine, not for operators
+    KEPT[4] = Logger.getLogger("io.micrometer");
+    KEPT[4].setLevel(debug ? Level.INFO : Level.SEVERE);
   }
 
   /**
@@ -66,13 +69,30 @@ public final class Logs {
     };
   }
 
+  /** One JSON object per line, for log shippers: time, level, logger, message (and error). */
+  private static final class JsonLine extends Formatter {
+    @Override
+    public String format(LogRecord record) {
+      io.vertx.core.json.JsonObject line = new io.vertx.core.json.JsonObject()
+          .put("time", record.getInstant().toString()).put("level", level(record.getLevel()))
+          .put("logger", record.getLoggerName()).put("message", formatMessage(record));
+      if (record.getThrown() != null) {
+        line.put("error", record.getThrown().toString());
+      }
+      return line.encode() + System.lineSeparator();
+    }
+  }
+
+  private static String level(Level level) {
+    return level == Level.SEVERE ? "ERROR" : level == Level.WARNING ? "WARN" : level.getName();
+  }
+
   private static final class OneLine extends Formatter {
     @Override
     public String format(LogRecord record) {
       String logger = record.getLoggerName() == null ? "" : record.getLoggerName();
       String name = logger.substring(logger.lastIndexOf('.') + 1);
-      String level = record.getLevel() == Level.SEVERE ? "ERROR" : record.getLevel() == Level.WARNING ? "WARN"
-          : record.getLevel().getName();
+      String level = level(record.getLevel());
       String message = formatMessage(record).replace('\n', ' ');
       String thrown = record.getThrown() == null ? "" : " (" + record.getThrown() + ")";
       return LocalTime.now().format(TIME) + " " + level + " [" + name + "] " + message + thrown + System.lineSeparator();

@@ -68,7 +68,7 @@ public final class Main {
     self.ip(); // an unknown host for this node's own address is a bad command line (exit 2), not a failed start
     List<HostPort> peers = loaded.positional().stream().skip(1).map(HostPort::parse).toList();
     JsonObject conf = loaded.config();
-    Logs.configure(conf.getString("logLevel"));
+    Logs.configure(conf.getString("logLevel"), conf.getString("logFormat"));
     Node node;
     try {
       node = Node.start(conf, self, peers);

@@ -6,6 +6,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.json.JsonObject;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -63,8 +66,7 @@ public final class Node {
     Config hazelcast = HazelcastSetup.memberConfig(conf, self, member, peerMembers);
     HazelcastClusterManager clusterManager = new HazelcastClusterManager(hazelcast);
     String ip = self.ip();
-    VertxOptions options = new VertxOptions().setEventBusOptions(new EventBusOptions()
-        .setHost(ip).setPort(conf.getInteger("eventBusPort")).setClusterPublicHost(ip))
+    VertxOptions options = new VertxOptions().setEventBusOptions(eventBusOptions(conf, ip))
         .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true));
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Vertx vertx = await(Vertx.builder().with(options).withClusterManager(clusterManager)
@@ -86,6 +88,7 @@ public final class Node {
       throw e;
     }
     LOG.info("node " + self + " started: cluster '" + conf.getString("cluster") + "', member " + member + ", "
+        + (conf.getString("tlsCa") != null ? "event bus TLS, " : "")
         + registry.peers().size() + " node(s), JS JIT " + (sandbox.jit() ? "on" : "OFF (interpreter only: 20-70x slower)"));
     if (!peers.isEmpty() && registry.alone()) {
       LOG.info("no peer reachable yet at " + peers + "; running alone and retrying: the node merges once one is up");
@@ -122,6 +125,32 @@ public final class Node {
     }
     sandbox.close();
     LOG.info("node " + self + " stopped");
+  }
+
+  /**
+   * The event bus between nodes; with {@code tlsKey}/{@code tlsCert}/{@code tlsCa} set it is mutual TLS: a
+   * node whose certificate is not signed by the configured CA can neither send to nor receive from the others.
+   */
+  static EventBusOptions eventBusOptions(JsonObject conf, String ip) {
+    EventBusOptions options = new EventBusOptions().setHost(ip).setPort(conf.getInteger("eventBusPort"))
+        .setClusterPublicHost(ip);
+    String key = conf.getString("tlsKey");
+    String cert = conf.getString("tlsCert");
+    String ca = conf.getString("tlsCa");
+    if (key == null && cert == null && ca == null) {
+      return options;
+    }
+    if (key == null || cert == null || ca == null) {
+      throw new ConfigException("event-bus TLS needs all of --tls-key, --tls-cert and --tls-ca");
+    }
+    for (String file : List.of(key, cert, ca)) {
+      if (!java.nio.file.Files.isReadable(java.nio.file.Path.of(file))) {
+        throw new ConfigException("cannot read TLS file " + file);
+      }
+    }
+    return options.setSsl(true).setClientAuth(ClientAuth.REQUIRED)
+        .setKeyCertOptions(new PemKeyCertOptions().setKeyPath(key).setCertPath(cert))
+        .setTrustOptions(new PemTrustOptions().addCertPath(ca));
   }
 
   static HostPort memberAddress(HostPort self, JsonObject conf) {
