@@ -20,6 +20,7 @@ import org.disruptor.Addresses;
 import org.disruptor.cluster.HostPort;
 import org.disruptor.cluster.Peer;
 import org.disruptor.cluster.PeerRegistry;
+import org.disruptor.job.JobError;
 import org.disruptor.job.JobService;
 import org.disruptor.job.NodeCounters;
 import org.disruptor.sandbox.Sandbox;
@@ -65,7 +66,7 @@ public final class GatewayVerticle extends VerticleBase {
     // browsers cannot set headers on a WebSocket: the socket then authenticates with its first message
     router.get("/api/jobs/ws").handler(ctx -> ctx.request().toWebSocket()
         .onSuccess(ws -> new JobSocket(ws, jobs, auth, auth.validHeader(ctx.request().getHeader("Authorization"))))
-        .onFailure(ctx::fail));
+        .onFailure(e -> HttpErrors.error(ctx, JobError.badRequest("a WebSocket upgrade is expected on /api/jobs/ws"))));
     router.route("/api/jobs*").handler(auth::require);
     new JobsApi(jobs).mount(router, config().getLong("maxBodyBytes"));
     router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));

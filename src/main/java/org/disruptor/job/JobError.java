@@ -46,7 +46,8 @@ public class JobError extends RuntimeException {
       case "bad_request" -> 400;
       case "unauthorized" -> 401;
       case "not_found" -> 404;
-      case "cancelled" -> 409;
+      case "method_not_allowed" -> 405;
+      case "cancelled", "not_running" -> 409;
       case "payload_too_large" -> 413;
       case "compile_error", "not_a_function", "job_error", "memory_limit", "time_limit", "output_limit",
           "stack_limit" -> 422;

@@ -64,7 +64,7 @@ class JobSpecTest {
   }
 
   @ParameterizedTest(name = "{0} is HTTP {1}")
-  @CsvSource({"bad_request,400", "unauthorized,401", "not_found,404", "cancelled,409", "payload_too_large,413",
+  @CsvSource({"bad_request,400", "unauthorized,401", "not_found,404", "cancelled,409", "not_running,409", "method_not_allowed,405", "payload_too_large,413",
       "compile_error,422", "not_a_function,422", "job_error,422", "memory_limit,422", "time_limit,422",
       "output_limit,422", "stack_limit,422", "saturated,429", "no_nodes,503", "timed_out,504", "whatever,500"})
   void mapsErrorCodes(String code, int status) {
