@@ -4,7 +4,7 @@
  * every bridge (re)connect; changes arrive over the event-bus bridge (disruptor.ui.peers / .jobs).
  */
 import { Bridge, bridgeUrl } from './bridge.js';
-import { $, ago, clock, count, duration, el, getJson } from './view.js';
+import { $, ago, askToken, clock, count, duration, el, getJson, token } from './view.js';
 import { JobConsole } from './console.js';
 
 const PEERS = 'disruptor.ui.peers';
@@ -150,7 +150,11 @@ function onBridgeMessage(address, body) {
 }
 
 async function start() {
-  // a node with a token asks for it here, once, before live updates are registered with it
+  // a node with a token asks for it here, once per tab, before anything needs it
+  const health = await getJson('/health').catch(() => ({}));
+  if (health.tokenRequired && !token()) {
+    await askToken();
+  }
   await refreshJobs();
   state.bridge = new Bridge(bridgeUrl(location), [PEERS, JOBS], { onMessage: onBridgeMessage, onState: onBridgeState })
     .start();

@@ -39,6 +39,7 @@ public final class GatewayVerticle extends VerticleBase {
   private final HostPort self;
   private final HostPort member;
   private JobService jobs;
+  private TokenAuth auth;
 
   public GatewayVerticle(PeerRegistry registry, Sandbox sandbox, NodeCounters counters, HostPort self, HostPort member) {
     this.registry = registry;
@@ -51,7 +52,7 @@ public final class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     jobs = new JobService(vertx, registry, sandbox, counters, config());
-    TokenAuth auth = new TokenAuth(config().getString("token"), config().getBoolean("publicPeers"));
+    auth = new TokenAuth(config().getString("token"), config().getBoolean("publicPeers"));
     Router router = Router.router(vertx);
     router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx).bridge(new SockJSBridgeOptions()
         .addOutboundPermitted(new PermittedOptions().setAddressRegex(Pattern.quote(Addresses.UI_PREFIX) + ".+")),
@@ -113,7 +114,7 @@ public final class GatewayVerticle extends VerticleBase {
     JsonObject body = new JsonObject().put("status", up ? "UP" : "DOWN").put("node", self.toString())
         .put("cluster", new JsonObject().put("name", config().getString("cluster"))
             .put("members", up ? registry.memberCount() : 0).put("peers", registry.peers().size()))
-        .put("jsJit", sandbox.jit()).put("runningJobs", jobs.running())
+        .put("jsJit", sandbox.jit()).put("runningJobs", jobs.running()).put("tokenRequired", auth.enabled())
         .put("heap", new JsonObject().put("used", Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory())
             .put("max", Runtime.getRuntime().maxMemory()));
     HttpErrors.json(ctx, up ? 200 : 503, body.encode());

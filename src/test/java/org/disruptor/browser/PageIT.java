@@ -80,6 +80,19 @@ class PageIT {
     }
   }
 
+  @Test
+  @DisplayName("with a token configured, asks for it once and then lists the peers and runs a job with it")
+  void tokenPage() throws Exception {
+    String token = "page-" + java.util.UUID.randomUUID();
+    try (NodeProcess node = NodeProcess.start(NodeProcess.freeAddress(), "--cluster", "page-token-" + java.util.UUID.randomUUID(),
+        "--token", token)) {
+      node.awaitUp(STARTUP);
+      try (BrowserScript script = BrowserScript.start("token.mjs", List.of("http://" + node.address() + "/", token))) {
+        assertPassed(script);
+      }
+    }
+  }
+
   private static String baseUrl() {
     return "http://" + nodes.getFirst().address() + "/";
   }
