@@ -72,11 +72,14 @@ public final class GatewayVerticle extends VerticleBase {
     new JobsApi(jobs).mount(router, config().getLong("maxBodyBytes"));
     router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
     router.route().failureHandler(HttpErrors::failure);
+    // failures outside any handler (a path that cannot be decoded) skip the failure handler
+    router.errorHandler(400, ctx -> HttpErrors.json(ctx, 400, new JsonObject().put("error", "bad_request")
+        .put("message", "malformed request: " + (ctx.failure() == null ? "?" : ctx.failure().getMessage())).encode()));
     router.route().last().handler(ctx -> ctx.fail(404));
     int maxFrame = (int) Math.min(Integer.MAX_VALUE, config().getLong("maxBodyBytes"));
     HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(self.ip()).setPort(self.port())
         .setMaxWebSocketFrameSize(maxFrame).setMaxWebSocketMessageSize(maxFrame));
-    return server.requestHandler(router).listen();
+    return server.invalidRequestHandler(HttpErrors::invalidRequest).requestHandler(router).listen();
   }
 
   /** Every live peer with its load, gathered from each node's own stats address. */

@@ -1,5 +1,8 @@
 package org.disruptor.gateway;
 
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -21,6 +24,18 @@ final class HttpErrors {
 
   static void error(RoutingContext ctx, JobError error) {
     json(ctx, error.status(), error.toJson().encode());
+  }
+
+  /** Requests the HTTP decoder refused (line or headers too long, bad Content-Length): a JSON error, then close. */
+  static void invalidRequest(HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    JobError error = cause instanceof TooLongHttpLineException
+        ? new JobError("uri_too_long", "the request line is too long")
+        : cause instanceof TooLongHttpHeaderException
+        ? new JobError("headers_too_large", "the request headers are too large")
+        : JobError.badRequest("malformed HTTP request: " + (cause == null ? "?" : cause.getMessage()));
+    request.response().setStatusCode(error.status()).putHeader("content-type", "application/json")
+        .putHeader("connection", "close").end(error.toJson().encode()).onComplete(v -> request.connection().close());
   }
 
   /** The router's failure handler: body limit, unknown routes, bad methods and anything unexpected. */

@@ -31,7 +31,12 @@ final class JobSocket {
     socket.textMessageHandler(this::onText);
     socket.binaryMessageHandler(this::onBinary);
     socket.closeHandler(v -> running.forEach(jobs::cancel));
-    socket.exceptionHandler(e -> { });
+    // Vert.x drops a fragmented message over maxWebSocketMessageSize and reports it only here
+    socket.exceptionHandler(e -> {
+      if (e instanceof IllegalStateException) {
+        reject(new JobError("payload_too_large", "the message is over the limit"), null, null);
+      }
+    });
   }
 
   private void onText(String text) {

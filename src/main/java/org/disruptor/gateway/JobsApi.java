@@ -22,10 +22,24 @@ final class JobsApi {
   }
 
   void mount(Router router, long maxBodyBytes) {
+    router.post("/api/jobs").handler(JobsApi::bodyDeadline);
     router.post("/api/jobs").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes)).handler(this::submit);
     router.get("/api/jobs").handler(this::list);
     router.get("/api/jobs/:id").handler(this::get);
     router.delete("/api/jobs/:id").handler(this::cancel);
+  }
+
+  /** A body that does not arrive within 10 s is answered 408 and its connection closed (slow or stalled uploads). */
+  private static void bodyDeadline(RoutingContext ctx) {
+    long timer = ctx.vertx().setTimer(10_000, t -> {
+      if (!ctx.request().isEnded() && !ctx.response().ended()) {
+        ctx.response().putHeader("connection", "close");
+        HttpErrors.error(ctx, new JobError("request_timeout", "the request body did not arrive within 10 s"));
+        ctx.request().connection().close();
+      }
+    });
+    ctx.addEndHandler(v -> ctx.vertx().cancelTimer(timer));
+    ctx.next();
   }
 
   /** Parses a request body into a job spec: 400 for anything that is not a valid job object. */

@@ -48,6 +48,9 @@ public class JobError extends RuntimeException {
       case "not_found" -> 404;
       case "method_not_allowed" -> 405;
       case "cancelled", "not_running" -> 409;
+      case "request_timeout" -> 408;
+      case "uri_too_long" -> 414;
+      case "headers_too_large" -> 431;
       case "payload_too_large" -> 413;
       case "compile_error", "not_a_function", "job_error", "memory_limit", "time_limit", "output_limit",
           "stack_limit" -> 422;

@@ -50,6 +50,8 @@ public final class JobService {
   private final Map<String, List<JobListener>> listeners = new HashMap<>();
   private final Map<String, Long> deadlines = new HashMap<>();
   private final Map<String, Integer> inFlight = new HashMap<>();
+  private final java.util.ArrayDeque<Waiting> waiting = new java.util.ArrayDeque<>();
+  private final int nodeWindow;
   private final Map<String, Long> lastHeard = new HashMap<>();
   private final Set<String> suspects = new java.util.HashSet<>();
   private final long silenceMs;
@@ -65,8 +67,15 @@ public final class JobService {
     this.maxAttempts = conf.getInteger("maxAttempts");
     this.pool = vertx.createSharedWorkerExecutor(WorkerVerticle.POOL, WorkerVerticle.threads(conf), 1, TimeUnit.DAYS);
     this.silenceMs = conf.getLong("nodeSilenceMs");
+    // what one coordinator may keep in flight on a node: its workers and half its queue (other coordinators
+    // share the rest)
+    this.nodeWindow = WorkerVerticle.threads(conf) + Math.max(1, conf.getInteger("maxQueuedParts") / 2);
     vertx.eventBus().<String>localConsumer(PeerRegistry.PEER_LEFT, this::onPeerLeft);
     vertx.setPeriodic(LIVENESS_PERIOD_MS, t -> checkLiveness());
+  }
+
+  /** A part waiting for room on some node. */
+  private record Waiting(Job job, int index, String avoid, String reason) {
   }
 
   public JobSpec.Limits limits() {
@@ -119,13 +128,20 @@ public final class JobService {
     deadlines.put(job.id(), vertx.setTimer(spec.timeoutMs(), t -> finish(job, JobStatus.TIMED_OUT, null,
         new JobError("timed_out", "the job did not finish within its deadline of " + spec.timeoutMs() + " ms"))));
     for (int i = 0; i < inputs.size(); i++) {
-      dispatch(job, i, placement.isEmpty() ? pick(peers, null) : placement.get(i), null);
+      if (placement.isEmpty()) {
+        place(job, i, null, null);
+      } else {
+        dispatch(job, i, placement.get(i), null);
+      }
     }
     Set<String> nodes = new LinkedHashSet<>();
     JsonArray placed = new JsonArray();
     job.parts().forEach(p -> {
-      nodes.add(registry.addressOf(p.nodeId()));
-      placed.add(registry.addressOf(p.nodeId()));
+      String address = p.nodeId() == null ? null : registry.addressOf(p.nodeId());
+      if (address != null) {
+        nodes.add(address);
+      }
+      placed.add(address);
     });
     emit(job, "accepted", new JsonObject().put("type", "accepted").put("id", job.id())
         .put("mode", spec.mode().name().toLowerCase(java.util.Locale.ROOT))
@@ -165,6 +181,36 @@ public final class JobService {
     return best;
   }
 
+  /**
+   * Sends a part to the least loaded node that has room in its window, or queues it here until one has:
+   * a job of 1,024 parts on one node must not overrun that node's bounded queue and come back as 429.
+   */
+  private void place(Job job, int index, String avoid, String reason) {
+    Peer target = pick(registry.peers(), avoid);
+    if (target == null || inFlight.getOrDefault(target.id(), 0) >= nodeWindow) {
+      waiting.add(new Waiting(job, index, avoid, reason));
+    } else {
+      dispatch(job, index, target, reason);
+    }
+  }
+
+  /** Sends queued parts while nodes have room; parts of ended jobs are dropped. */
+  private void drain() {
+    while (!waiting.isEmpty()) {
+      Waiting next = waiting.peek();
+      if (next.job().status().isFinal() || next.job().part(next.index()).done()) {
+        waiting.poll();
+        continue;
+      }
+      Peer target = pick(registry.peers(), next.avoid());
+      if (target == null || inFlight.getOrDefault(target.id(), 0) >= nodeWindow) {
+        return;
+      }
+      waiting.poll();
+      dispatch(next.job(), next.index(), target, next.reason());
+    }
+  }
+
   private void dispatch(Job job, int index, Peer target, String reason) {
     Job.Part part = job.part(index);
     String from = part.nodeId();
@@ -191,6 +237,7 @@ public final class JobService {
           } else {
             onPartFailure(job, index, attempt, target, ar.cause());
           }
+          drain();
         });
   }
 
@@ -246,14 +293,13 @@ public final class JobService {
       finish(job, JobStatus.FAILED, null, new JobError("no_nodes", "no live node can take part " + index));
       return;
     }
-    Peer target = pick(peers, from);
     long delay = reason.equals("saturated") ? 50L * part.attempts() : 0;
     if (delay == 0) {
-      dispatch(job, index, target, reason);
+      place(job, index, from, reason);
     } else {
       vertx.setTimer(delay, t -> {
         if (!job.status().isFinal()) {
-          dispatch(job, index, target, reason);
+          place(job, index, from, reason);
         }
       });
     }

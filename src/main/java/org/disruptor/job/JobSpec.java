@@ -47,6 +47,7 @@ public record JobSpec(String code, Object data, Mode mode, Integer partitions, S
       default -> throw JobError.badRequest("'mode' must be \"map\" or \"broadcast\"");
     };
     Object data = json.getValue("data");
+    checkFinite(data);
     if (mode == Mode.MAP && !(data instanceof JsonArray)) {
       throw JobError.badRequest("map mode needs 'data' to be an array" + (data == null ? " (it is missing)" : ""));
     }
@@ -56,6 +57,17 @@ public record JobSpec(String code, Object data, Mode mode, Integer partitions, S
     }
     Integer timeout = integer(json, "timeoutMs", 1, (int) Math.min(Integer.MAX_VALUE, limits.maxTimeoutMs()));
     return new JobSpec(code, data, mode, partitions, reduce, timeout == null ? limits.defaultTimeoutMs() : timeout);
+  }
+
+  /** JSON has no infinities: a number beyond double range (1e400) would reach the job as the string "Infinity". */
+  private static void checkFinite(Object value) {
+    if (value instanceof Double d && d.isInfinite() || value instanceof Float f && f.isInfinite()) {
+      throw JobError.badRequest("a number in 'data' is beyond the range of a double");
+    } else if (value instanceof JsonArray array) {
+      array.forEach(JobSpec::checkFinite);
+    } else if (value instanceof JsonObject object) {
+      object.forEach(e -> checkFinite(e.getValue()));
+    }
   }
 
   private static void checkCodeSize(String field, String code, Limits limits) {
