@@ -94,6 +94,17 @@ final class Fuzz {
     return text.append('"').toString();
   }
 
+  /** Random text of printable ASCII and other code points (no surrogates), up to {@code maxLength} code points. */
+  String text(int maxLength) {
+    StringBuilder text = new StringBuilder();
+    int length = random.nextInt(maxLength + 1);
+    for (int i = 0; i < length; i++) {
+      int codePoint = random.nextBoolean() ? ' ' + random.nextInt(95) : random.nextInt(0x80, 0x110000);
+      text.appendCodePoint(codePoint >= 0xD800 && codePoint <= 0xDFFF ? 0xFFFD : codePoint);
+    }
+    return text.toString();
+  }
+
   String array(int depth, boolean extreme) {
     StringBuilder json = new StringBuilder("[");
     int n = random.nextInt(6);
