@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -49,16 +48,14 @@ class FuzzIT {
 
   private static final int MAX_BODY = 200_000;
   private static final int MAX_CODE = 65_536;
-  private static final Duration ANSWER = Duration.ofSeconds(10);
+  private static final Duration ANSWER = AnswerChecks.ANSWER;
   private static final long SEED = Long.getLong("fuzz.seed", System.nanoTime());
   private static final String DOUBLE_JOB = "{\"code\":\"(xs) => xs.map(x => x * 2)\",\"data\":[1,2,3]}";
-  private static final Set<String> JOB_FAILURES = Set.of("compile_error", "not_a_function", "job_error", "memory_limit",
-      "time_limit", "output_limit", "stack_limit");
   private static final java.util.concurrent.ExecutorService SLOW_CLIENTS =
       java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
-  private static final Map<Integer, Integer> STATUSES = new TreeMap<>();
   private static int webSocketMessages;
   private static NodeProcess node;
+  private static AnswerChecks checks;
 
   @BeforeAll
   static void startNode() throws Exception {
@@ -66,13 +63,15 @@ class FuzzIT {
     node = NodeProcess.start(NodeProcess.freeAddress(), "--cluster", "fuzz-" + UUID.randomUUID().toString().substring(0, 8),
         "--max-body-bytes", String.valueOf(MAX_BODY));
     node.awaitUp(Duration.ofSeconds(60));
-    assertCompletedWith(send(RawHttp.post("/api/jobs", DOUBLE_JOB.getBytes(StandardCharsets.UTF_8)), "warm-up"), "[[2,4,6]]", "warm-up");
+    checks = new AnswerChecks(node, SEED);
+    checks.assertCompletedWith(checks.send(RawHttp.post("/api/jobs", DOUBLE_JOB.getBytes(StandardCharsets.UTF_8)), "warm-up"), "[[2,4,6]]", "warm-up");
   }
 
   @AfterAll
   static void stopNode() throws Exception {
-    System.out.println("FuzzIT seed " + SEED + ": " + STATUSES.values().stream().mapToInt(Integer::intValue).sum()
-        + " HTTP answers " + STATUSES + ", " + webSocketMessages + " WebSocket messages");
+    Map<Integer, Integer> statuses = checks == null ? Map.of() : checks.statuses();
+    System.out.println("FuzzIT seed " + SEED + ": " + statuses.values().stream().mapToInt(Integer::intValue).sum()
+        + " HTTP answers " + statuses + ", " + webSocketMessages + " WebSocket messages");
     if (node != null) {
       node.close();
     }
@@ -82,7 +81,7 @@ class FuzzIT {
   @AfterEach
   void servesTheNextJob(TestInfo info) throws Exception {
     assertTrue(node.process().isAlive(), "the node still runs after " + info.getDisplayName() + ":\n" + node.log());
-    assertCompletedWith(send(RawHttp.post("/api/jobs", DOUBLE_JOB.getBytes(StandardCharsets.UTF_8)), "the next normal job"),
+    checks.assertCompletedWith(checks.send(RawHttp.post("/api/jobs", DOUBLE_JOB.getBytes(StandardCharsets.UTF_8)), "the next normal job"),
         "[[2,4,6]]", "the next normal job after " + info.getDisplayName());
   }
 
@@ -102,7 +101,7 @@ class FuzzIT {
       if (decode(body) instanceof JsonObject) {
         continue;
       }
-      assertError(post(body), 400, "bad_request", show(body));
+      checks.assertError(checks.post(body), 400, "bad_request", show(body));
     }
   }
 
@@ -113,7 +112,7 @@ class FuzzIT {
     Fuzz fuzz = fuzz(info);
     for (int i = 0; i < 200; i++) {
       byte[] body = fuzz.value(4, true).getBytes(StandardCharsets.UTF_8);
-      assertError(post(body), 400, "bad_request", show(body));
+      checks.assertError(checks.post(body), 400, "bad_request", show(body));
     }
   }
 
@@ -125,7 +124,7 @@ class FuzzIT {
     for (String field : List.of("code", "data", "mode", "partitions", "reduce", "timeoutMs")) {
       for (int i = 0; i < 20; i++) {
         byte[] body = validJobWith(field, fuzz.wrongValue(field)).getBytes(StandardCharsets.UTF_8);
-        JsonObject error = assertError(post(body), 400, "bad_request", show(body));
+        JsonObject error = checks.assertError(checks.post(body), 400, "bad_request", show(body));
         assertTrue(error.getString("message").contains("'" + field + "'"), "the message names '" + field + "': " + error
             + " for " + show(body));
       }
@@ -138,11 +137,11 @@ class FuzzIT {
   void nullFields() throws Exception {
     for (String field : List.of("code", "data")) {
       byte[] body = validJobWith(field, "null").getBytes(StandardCharsets.UTF_8);
-      assertError(post(body), 400, "bad_request", show(body));
+      checks.assertError(checks.post(body), 400, "bad_request", show(body));
     }
     for (String field : List.of("mode", "partitions", "reduce", "timeoutMs", "type", "ref")) {
       String body = validJobWith(field, "null");
-      assertCompletedWith(post(body.getBytes(StandardCharsets.UTF_8)), field.equals("reduce") ? "[[1,2]]" : "[1,2]", body);
+      checks.assertCompletedWith(checks.post(body.getBytes(StandardCharsets.UTF_8)), field.equals("reduce") ? "[[1,2]]" : "[1,2]", body);
     }
   }
 
@@ -169,7 +168,7 @@ class FuzzIT {
     for (int i = 0; i < 40; i++) {
       String data = fuzz.value(4, false);
       String body = "{\"mode\":\"broadcast\",\"code\":\"(d) => d\",\"data\":" + data + "}";
-      JsonObject view = assertCompleted(post(body.getBytes(StandardCharsets.UTF_8)), body);
+      JsonObject view = checks.assertCompleted(checks.post(body.getBytes(StandardCharsets.UTF_8)), body);
       Object sent = Json.decodeValue(data);
       assertTrue(Fuzz.sameJson(new JsonArray().add(sent), view.getJsonArray("result")),
           "broadcast echo of " + data + " came back as " + view.getValue("result"));
@@ -178,7 +177,7 @@ class FuzzIT {
       String data = fuzz.array(4, false);
       int partitions = 1 + fuzz.random().nextInt(4);
       String body = "{\"code\":\"(xs) => xs\",\"partitions\":" + partitions + ",\"data\":" + data + "}";
-      JsonObject view = assertCompleted(post(body.getBytes(StandardCharsets.UTF_8)), body);
+      JsonObject view = checks.assertCompleted(checks.post(body.getBytes(StandardCharsets.UTF_8)), body);
       assertEquals(partitions, view.getJsonArray("result").size(), "one result per partition: " + view);
       JsonArray joined = new JsonArray();
       view.getJsonArray("result").forEach(part -> ((JsonArray) part).forEach(joined::add));
@@ -198,12 +197,12 @@ class FuzzIT {
     for (int i = 0; i < 300; i++) {
       String body = fuzz.mutate(bases.get(i % bases.size()));
       byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-      RawHttp.Answer answer = post(bytes);
+      RawHttp.Answer answer = checks.post(bytes);
       Object json = decode(bytes);
       if (!(json instanceof JsonObject object) || !Fuzz.JOB_FIELDS.containsAll(object.fieldNames())) {
-        assertError(answer, 400, "bad_request", show(bytes));
+        checks.assertError(answer, 400, "bad_request", show(bytes));
       } else {
-        assertAllowed(answer, show(bytes));
+        checks.assertAllowed(answer, show(bytes));
       }
     }
   }
@@ -221,13 +220,13 @@ class FuzzIT {
           continue;
         }
         byte[] body = validJobWith(field, value).getBytes(StandardCharsets.UTF_8);
-        JsonObject error = assertError(post(body), 400, "bad_request", show(body));
+        JsonObject error = checks.assertError(checks.post(body), 400, "bad_request", show(body));
         assertTrue(error.getString("message").contains("'" + field + "'"), error + " for " + show(body));
       }
     }
-    RawHttp.Answer shortest = post(validJobWith("timeoutMs", "1").getBytes(StandardCharsets.UTF_8));
+    RawHttp.Answer shortest = checks.post(validJobWith("timeoutMs", "1").getBytes(StandardCharsets.UTF_8));
     if (shortest.status() != 200) {
-      assertError(shortest, 504, "timed_out", "timeoutMs 1");
+      checks.assertError(shortest, 504, "timed_out", "timeoutMs 1");
     }
   }
 
@@ -238,7 +237,7 @@ class FuzzIT {
     String data = "[123456789012345678901234567890,-123456789012345678901234567890,9007199254740993,1.7976931348623157e308,"
         + "5e-324,1e-400,-0,2147483648,9223372036854775808]";
     String body = "{\"code\":\"(xs) => xs.map(x => [typeof x, x])\",\"data\":" + data + "}";
-    JsonArray result = assertCompleted(post(body.getBytes(StandardCharsets.UTF_8)), body).getJsonArray("result").getJsonArray(0);
+    JsonArray result = checks.assertCompleted(checks.post(body.getBytes(StandardCharsets.UTF_8)), body).getJsonArray("result").getJsonArray(0);
     JsonArray sent = new JsonArray(data);
     for (int i = 0; i < sent.size(); i++) {
       assertEquals("number", result.getJsonArray(i).getString(0), "element " + i + " of " + data + ": " + result);
@@ -254,11 +253,11 @@ class FuzzIT {
     for (String number : List.of("1e400", "-1e400")) {
       for (String body : List.of("{\"code\":\"(xs) => xs.map(x => typeof x)\",\"data\":[" + number + "]}",
           "{\"mode\":\"broadcast\",\"code\":\"(d) => typeof d.n\",\"data\":{\"n\":" + number + "}}")) {
-        RawHttp.Answer answer = post(body.getBytes(StandardCharsets.UTF_8));
+        RawHttp.Answer answer = checks.post(body.getBytes(StandardCharsets.UTF_8));
         if (answer.status() == 400) {
-          assertError(answer, 400, "bad_request", body);
+          checks.assertError(answer, 400, "bad_request", body);
         } else {
-          JsonArray result = assertCompleted(answer, body).getJsonArray("result");
+          JsonArray result = checks.assertCompleted(answer, body).getJsonArray("result");
           assertEquals("number", result.getValue(0) instanceof JsonArray a ? a.getString(0) : result.getString(0),
               "the job saw " + number + " as a " + result + " (the node passed it on as the string \"Infinity\"): " + body);
         }
@@ -275,18 +274,18 @@ class FuzzIT {
     String objects = "{\"a\":".repeat(deep) + "1" + "}".repeat(deep);
     String mixed = "[{\"a\":".repeat(deep / 2) + "1" + "}]".repeat(deep / 2);
     for (String value : List.of(arrays, objects, mixed)) {
-      assertError(post(value.getBytes(StandardCharsets.UTF_8)), 400, "bad_request", "a 10,000-deep body");
+      checks.assertError(checks.post(value.getBytes(StandardCharsets.UTF_8)), 400, "bad_request", "a 10,000-deep body");
       String job = "{\"code\":\"(xs) => xs\",\"data\":[" + value + "]}";
-      assertError(post(job.getBytes(StandardCharsets.UTF_8)), 400, "bad_request", "10,000-deep data");
+      checks.assertError(checks.post(job.getBytes(StandardCharsets.UTF_8)), 400, "bad_request", "10,000-deep data");
       String broadcast = "{\"mode\":\"broadcast\",\"code\":\"(d) => 1\",\"data\":" + value + "}";
-      assertError(post(broadcast.getBytes(StandardCharsets.UTF_8)), 400, "bad_request", "10,000-deep broadcast data");
+      checks.assertError(checks.post(broadcast.getBytes(StandardCharsets.UTF_8)), 400, "bad_request", "10,000-deep broadcast data");
     }
     String data = "[" + "[".repeat(900) + "]".repeat(900) + "]";
     String body = "{\"code\":\"(xs) => xs\",\"data\":" + data + "}";
-    JsonObject view = assertCompleted(post(body.getBytes(StandardCharsets.UTF_8)), "900-deep data");
+    JsonObject view = checks.assertCompleted(checks.post(body.getBytes(StandardCharsets.UTF_8)), "900-deep data");
     assertEquals(new JsonArray().add(new JsonArray(data)), view.getJsonArray("result"), "900-deep data comes back unchanged");
     String deepResult = "{\"code\":\"(xs) => { let a = []; for (let i = 0; i < 5000; i++) a = [a]; return a; }\",\"data\":[1]}";
-    assertError(post(deepResult.getBytes(StandardCharsets.UTF_8)), 422, "job_error", "a 5,000-deep result");
+    checks.assertError(checks.post(deepResult.getBytes(StandardCharsets.UTF_8)), 422, "job_error", "a 5,000-deep result");
   }
 
   @Test
@@ -297,22 +296,22 @@ class FuzzIT {
         bytes(0xf8, 0x88, 0x80, 0x80, 0x80), bytes(0xf4, 0x90, 0x80, 0x80), bytes(0xc3), bytes(0xe2, 0x82), bytes(0x80));
     for (byte[] sequence : bad) {
       byte[] structural = join("{\"code\":\"(xs) => xs\",", sequence, "\"data\":[1]}");
-      assertError(post(structural), 400, "bad_request", show(structural));
+      checks.assertError(checks.post(structural), 400, "bad_request", show(structural));
       byte[] key = join("{\"co", sequence, "de\":\"(xs) => xs\",\"data\":[1]}");
-      assertError(post(key), 400, "bad_request", show(key));
+      checks.assertError(checks.post(key), 400, "bad_request", show(key));
       byte[] inData = join("{\"code\":\"(xs) => xs\",\"data\":[\"a", sequence, "b\"]}");
-      RawHttp.Answer answer = post(inData);
+      RawHttp.Answer answer = checks.post(inData);
       if (answer.status() == 400) {
-        assertError(answer, 400, "bad_request", show(inData));
+        checks.assertError(answer, 400, "bad_request", show(inData));
       } else {
         String expected = new String(join("a", sequence, "b"), StandardCharsets.UTF_8);
-        assertEquals(new JsonArray().add(new JsonArray().add(expected)), assertCompleted(answer, show(inData)).getJsonArray("result"),
+        assertEquals(new JsonArray().add(new JsonArray().add(expected)), checks.assertCompleted(answer, show(inData)).getJsonArray("result"),
             "the string with invalid UTF-8 comes back with U+FFFD: " + show(inData));
       }
       byte[] inCode = join("{\"code\":\"(xs) => xs /* ", sequence, " */\",\"data\":[1]}");
-      answer = post(inCode);
+      answer = checks.post(inCode);
       if (answer.status() != 400) {
-        assertCompletedWith(answer, "[[1]]", show(inCode));
+        checks.assertCompletedWith(answer, "[[1]]", show(inCode));
       }
     }
   }
@@ -322,18 +321,18 @@ class FuzzIT {
   @DisplayName("a body at the limit runs, one byte over is refused with 413, and code over the code limit with 413")
   void bodyLimits() throws Exception {
     byte[] atLimit = padded(DOUBLE_JOB, MAX_BODY);
-    assertCompletedWith(post(atLimit), "[[2,4,6]]", "a body of exactly " + MAX_BODY + " bytes");
-    assertError(post(padded(DOUBLE_JOB, MAX_BODY + 1)), 413, "payload_too_large", "a body of " + (MAX_BODY + 1) + " bytes");
-    assertError(post(padded(DOUBLE_JOB, 5 * MAX_BODY)), 413, "payload_too_large", "a body of " + 5 * MAX_BODY + " bytes");
+    checks.assertCompletedWith(checks.post(atLimit), "[[2,4,6]]", "a body of exactly " + MAX_BODY + " bytes");
+    checks.assertError(checks.post(padded(DOUBLE_JOB, MAX_BODY + 1)), 413, "payload_too_large", "a body of " + (MAX_BODY + 1) + " bytes");
+    checks.assertError(checks.post(padded(DOUBLE_JOB, 5 * MAX_BODY)), 413, "payload_too_large", "a body of " + 5 * MAX_BODY + " bytes");
     byte[] chunked = RawHttp.concat(("POST /api/jobs HTTP/1.1\r\nHost: fuzz\r\nContent-Type: application/json\r\n"
         + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + Integer.toHexString(MAX_BODY + 1) + "\r\n").getBytes(StandardCharsets.UTF_8),
         RawHttp.concat(padded(DOUBLE_JOB, MAX_BODY + 1), "\r\n0\r\n\r\n".getBytes(StandardCharsets.UTF_8)));
-    assertError(send(chunked, "a chunked body one byte over"), 413, "payload_too_large", "a chunked body one byte over");
+    checks.assertError(checks.send(chunked, "a chunked body one byte over"), 413, "payload_too_large", "a chunked body one byte over");
     String code = "(xs) => xs /* " + "x".repeat(MAX_CODE) + " */";
     for (String field : List.of("code", "reduce")) {
       String job = new JsonObject().put("code", field.equals("code") ? code : "(xs) => xs").put("data", new JsonArray().add(1))
           .put("reduce", field.equals("reduce") ? code : null).encode();
-      assertError(post(job.getBytes(StandardCharsets.UTF_8)), 413, "payload_too_large", "'" + field + "' over the code limit");
+      checks.assertError(checks.post(job.getBytes(StandardCharsets.UTF_8)), 413, "payload_too_large", "'" + field + "' over the code limit");
     }
   }
 
@@ -349,18 +348,18 @@ class FuzzIT {
     for (String type : new String[] {null, "text/plain", "application/xml", "application/json; charset=ISO-8859-1", "%%%;;=",
         "application/x-www-form-urlencoded", "multipart/form-data; boundary=xyz", "application/octet-stream", "*/*"}) {
       byte[] request = RawHttp.request("POST", "/api/jobs", type, DOUBLE_JOB.getBytes(StandardCharsets.UTF_8));
-      RawHttp.Answer answer = send(request, "content type " + type);
+      RawHttp.Answer answer = checks.send(request, "content type " + type);
       if (answer.status() == 200) {
-        assertCompletedWith(answer, "[[2,4,6]]", "content type " + type);
+        checks.assertCompletedWith(answer, "[[2,4,6]]", "content type " + type);
       } else if (answer.status() == 415) {
-        assertError(answer, 415, "unsupported_media_type", "content type " + type);
+        checks.assertError(answer, 415, "unsupported_media_type", "content type " + type);
       } else {
-        assertError(answer, 400, "bad_request", "content type " + type);
+        checks.assertError(answer, 400, "bad_request", "content type " + type);
       }
-      assertError(send(RawHttp.request("POST", "/api/jobs", type, new byte[0]), "empty body, " + type), 400, "bad_request",
+      checks.assertError(checks.send(RawHttp.request("POST", "/api/jobs", type, new byte[0]), "empty body, " + type), 400, "bad_request",
           "an empty body with content type " + type);
     }
-    assertError(send(RawHttp.request("POST", "/api/jobs", null, null), "no body, no length"), 400, "bad_request", "no body at all");
+    checks.assertError(checks.send(RawHttp.request("POST", "/api/jobs", null, null), "no body, no length"), 400, "bad_request", "no body at all");
   }
 
   // ---------------------------------------------------------------- HTTP: methods, ids, URLs
@@ -384,15 +383,15 @@ class FuzzIT {
       String method = fuzz.pick(List.of("GET", "DELETE", "PUT", "PATCH", "POST", "OPTIONS", "HEAD", "TRACE", "FUZZ"));
       byte[] body = method.equals("GET") || method.equals("HEAD") ? null : DOUBLE_JOB.getBytes(StandardCharsets.UTF_8);
       String what = method + " /api/jobs/" + Fuzz.shorten(id.toString(), 200);
-      RawHttp.Answer answer = send(RawHttp.request(method, "/api/jobs/" + id, body == null ? null : "application/json", body), what);
+      RawHttp.Answer answer = checks.send(RawHttp.request(method, "/api/jobs/" + id, body == null ? null : "application/json", body), what);
       if (method.equals("HEAD")) {
         assertEquals(404, answer.status(), what + ": " + answer);
       } else if (method.equals("GET") || method.equals("DELETE")) {
-        assertError(answer, 404, "not_found", what);
+        checks.assertError(answer, 404, "not_found", what);
       } else if (answer.status() == 405) {
-        assertError(answer, 405, "method_not_allowed", what);
+        checks.assertError(answer, 405, "method_not_allowed", what);
       } else {
-        assertError(answer, 404, "not_found", what);
+        checks.assertError(answer, 404, "not_found", what);
       }
     }
   }
@@ -401,20 +400,20 @@ class FuzzIT {
   @Order(15)
   @DisplayName("an async job answers 202 with its id, and GET of that id shows it completed with the right result")
   void asyncJobIsReadable() throws Exception {
-    RawHttp.Answer accepted = send(RawHttp.post("/api/jobs?async=true", DOUBLE_JOB.getBytes(StandardCharsets.UTF_8)), "async job");
+    RawHttp.Answer accepted = checks.send(RawHttp.post("/api/jobs?async=true", DOUBLE_JOB.getBytes(StandardCharsets.UTF_8)), "async job");
     assertEquals(202, accepted.status(), accepted.toString());
     String id = accepted.json().getString("id");
     assertNotNull(id, accepted.toString());
     JsonObject view = null;
     for (int i = 0; i < 100 && (view == null || !"completed".equals(view.getString("status"))); i++) {
       Thread.sleep(50);
-      view = send(RawHttp.request("GET", "/api/jobs/" + id, null, null), "GET the async job").json();
+      view = checks.send(RawHttp.request("GET", "/api/jobs/" + id, null, null), "GET the async job").json();
     }
     assertNotNull(view);
     assertEquals("completed", view.getString("status"), view.encode());
     assertEquals(new JsonArray("[[2,4,6]]"), view.getJsonArray("result"), view.encode());
     for (String query : List.of("?async=true", "?async=%zz", "?async=" + "x".repeat(2_000), "?async&async=true")) {
-      assertError(send(RawHttp.post("/api/jobs" + query, "{\"data\":[1]}".getBytes(StandardCharsets.UTF_8)), query), 400,
+      checks.assertError(checks.send(RawHttp.post("/api/jobs" + query, "{\"data\":[1]}".getBytes(StandardCharsets.UTF_8)), query), 400,
           "bad_request", "a job without code, " + Fuzz.shorten(query, 40));
     }
   }
@@ -423,11 +422,11 @@ class FuzzIT {
   @Order(16)
   @DisplayName("DELETE of a job that already ended answers a 4xx JSON error, not 500")
   void deleteEndedJob() throws Exception {
-    RawHttp.Answer done = post(DOUBLE_JOB.getBytes(StandardCharsets.UTF_8));
-    String id = assertCompletedWith(done, "[[2,4,6]]", "a normal job").getString("id");
-    RawHttp.Answer answer = send(RawHttp.request("DELETE", "/api/jobs/" + id, null, null), "DELETE of an ended job");
+    RawHttp.Answer done = checks.post(DOUBLE_JOB.getBytes(StandardCharsets.UTF_8));
+    String id = checks.assertCompletedWith(done, "[[2,4,6]]", "a normal job").getString("id");
+    RawHttp.Answer answer = checks.send(RawHttp.request("DELETE", "/api/jobs/" + id, null, null), "DELETE of an ended job");
     assertTrue(answer.status() >= 400 && answer.status() < 500, "DELETE /api/jobs/" + id + " of a completed job: " + answer);
-    assertError(answer, answer.status(), "not_running", "DELETE of an ended job");
+    checks.assertError(answer, answer.status(), "not_running", "DELETE of an ended job");
   }
 
   @Test
@@ -464,7 +463,7 @@ class FuzzIT {
   private static void assertJsonErrors(Map<String, byte[]> requests) throws IOException {
     List<String> failures = new ArrayList<>();
     for (Map.Entry<String, byte[]> request : requests.entrySet()) {
-      RawHttp.Answer answer = send(request.getValue(), request.getKey());
+      RawHttp.Answer answer = checks.send(request.getValue(), request.getKey());
       JsonObject json = answer.json();
       if (answer.status() < 400 || answer.status() >= 500 || json == null || !(json.getValue("error") instanceof String)
           || !(json.getValue("message") instanceof String)
@@ -684,7 +683,7 @@ class FuzzIT {
   private static void assertAnsweredOrClosed(List<CompletableFuture<String>> clients) throws Exception {
     for (int i = 0; i < 5; i++) {
       Thread.sleep(1_000);
-      assertCompletedWith(post(DOUBLE_JOB.getBytes(StandardCharsets.UTF_8)), "[[2,4,6]]", "a normal job while slow clients wait");
+      checks.assertCompletedWith(checks.post(DOUBLE_JOB.getBytes(StandardCharsets.UTF_8)), "[[2,4,6]]", "a normal job while slow clients wait");
     }
     List<String> outcomes = new ArrayList<>();
     for (CompletableFuture<String> client : clients) {
@@ -732,11 +731,11 @@ class FuzzIT {
   @DisplayName("after the fuzz run the node has no running or queued parts, is UP and runs a normal job right")
   void nodeIsClean() throws Exception {
     awaitNoParts(Duration.ofSeconds(5), "no part is left after the fuzz run");
-    RawHttp.Answer health = send(RawHttp.request("GET", "/health", null, null), "GET /health");
+    RawHttp.Answer health = checks.send(RawHttp.request("GET", "/health", null, null), "GET /health");
     assertEquals(200, health.status(), health.toString());
     assertEquals("UP", health.json().getString("status"), health.toString());
     assertEquals(0L, health.json().getLong("runningJobs"), "no job still runs: " + health);
-    assertCompletedWith(post(DOUBLE_JOB.getBytes(StandardCharsets.UTF_8)), "[[2,4,6]]", "a normal job after the fuzz run");
+    checks.assertCompletedWith(checks.post(DOUBLE_JOB.getBytes(StandardCharsets.UTF_8)), "[[2,4,6]]", "a normal job after the fuzz run");
     String log = node.log();
     for (String sign : List.of("OutOfMemoryError", "StackOverflowError", "has been blocked for")) {
       assertFalse(log.contains(sign), "the node log shows " + sign + ":\n" + log);
@@ -747,7 +746,7 @@ class FuzzIT {
     long end = System.nanoTime() + timeout.toNanos();
     JsonObject self;
     do {
-      RawHttp.Answer peers = send(RawHttp.request("GET", "/api/peers", null, null), "GET /api/peers");
+      RawHttp.Answer peers = checks.send(RawHttp.request("GET", "/api/peers", null, null), "GET /api/peers");
       assertEquals(200, peers.status(), peers.toString());
       self = peers.json().getJsonArray("peers").getJsonObject(0);
       if (Integer.valueOf(0).equals(self.getInteger("running")) && Integer.valueOf(0).equals(self.getInteger("queued"))) {
@@ -756,77 +755,6 @@ class FuzzIT {
       Thread.sleep(100);
     } while (System.nanoTime() < end);
     fail(what + ": within " + timeout + " the node still lists " + self);
-  }
-
-  // ---------------------------------------------------------------- checks
-
-  private static RawHttp.Answer post(byte[] body) throws IOException {
-    return send(RawHttp.post("/api/jobs", body), "POST " + show(body));
-  }
-
-  /** Sends one request; fails unless an answer comes within {@link #ANSWER}, and on any 5xx but 503 and 504. */
-  private static RawHttp.Answer send(byte[] request, String what) throws IOException {
-    RawHttp.Answer answer = RawHttp.exchange(node.address(), request, ANSWER);
-    assertEquals(RawHttp.Outcome.ANSWERED, answer.outcome(), what + " (seed " + SEED + "): " + answer);
-    synchronized (STATUSES) {
-      STATUSES.merge(answer.status(), 1, Integer::sum);
-    }
-    assertTrue(answer.status() < 500 || answer.status() == 503 || answer.status() == 504,
-        "a 5xx that is not by design for " + what + " (seed " + SEED + "): " + answer);
-    return answer;
-  }
-
-  /** Asserts the status, a JSON content type and body {"error": code, "message": non-blank}; returns the body. */
-  private static JsonObject assertError(RawHttp.Answer answer, int status, String code, String what) {
-    assertEquals(status, answer.status(), what + " (seed " + SEED + "): " + answer);
-    assertTrue(answer.headers().getOrDefault("content-type", "").startsWith("application/json"),
-        "a JSON content type for " + what + ": " + answer);
-    JsonObject json = answer.json();
-    assertNotNull(json, "a JSON object body for " + what + ": " + answer);
-    assertEquals(code, json.getValue("error"), what + " (seed " + SEED + "): " + answer);
-    assertTrue(json.getValue("message") instanceof String m && !m.isBlank(), "a message for " + what + ": " + answer);
-    return json;
-  }
-
-  /** Any answer a job the test cannot judge may get: a plausible 200, or an exact error of the API. */
-  private static void assertAllowed(RawHttp.Answer answer, String what) {
-    switch (answer.status()) {
-      case 200 -> assertCompleted(answer, what);
-      case 400 -> assertError(answer, 400, "bad_request", what);
-      case 413 -> assertError(answer, 413, "payload_too_large", what);
-      case 422 -> {
-        JsonObject json = assertError(answer, 422, answer.json() == null ? "?" : String.valueOf(answer.json().getValue("error")), what);
-        assertTrue(JOB_FAILURES.contains(json.getString("error")), "a 422 error code of the API for " + what + ": " + answer);
-        assertEquals("failed", json.getString("status"), what + ": " + answer);
-      }
-      case 429 -> assertError(answer, 429, "saturated", what);
-      case 504 -> assertEquals("timed_out", assertError(answer, 504, "timed_out", what).getString("status"), what + ": " + answer);
-      default -> fail("status " + answer.status() + " for " + what + " (seed " + SEED + "): " + answer);
-    }
-  }
-
-  /** Asserts a completed job: 200, its id, one result and one partition entry per part, all on this node. */
-  private static JsonObject assertCompleted(RawHttp.Answer answer, String what) {
-    assertEquals(200, answer.status(), what + " (seed " + SEED + "): " + answer);
-    JsonObject view = answer.json();
-    assertNotNull(view, "a JSON body for " + what + ": " + answer);
-    assertEquals("completed", view.getString("status"), what + ": " + answer);
-    assertTrue(view.getString("id", "").matches("[0-9a-f-]{36}"), "a job id for " + what + ": " + answer);
-    JsonArray partitions = view.getJsonArray("partitions");
-    assertEquals(view.getInteger("parts"), partitions.size(), what + ": " + answer);
-    assertEquals(view.getInteger("parts"), view.getInteger("done"), what + ": " + answer);
-    for (int i = 0; i < partitions.size(); i++) {
-      assertEquals(i, partitions.getJsonObject(i).getInteger("index"), what + ": " + answer);
-      assertEquals(node.address(), partitions.getJsonObject(i).getString("node"), what + ": " + answer);
-    }
-    assertTrue(view.containsKey("result"), "a result for " + what + ": " + answer);
-    return view;
-  }
-
-  private static JsonObject assertCompletedWith(RawHttp.Answer answer, String result, String what) {
-    JsonObject view = assertCompleted(answer, what);
-    assertEquals(Json.decodeValue(result), view.getValue("result"), what + ": " + answer);
-    return view;
   }
 
   /** The body decoded as the node would (UTF-8, then JSON), or a marker when it is not JSON. */
