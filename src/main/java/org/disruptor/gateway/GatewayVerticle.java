@@ -69,7 +69,7 @@ public final class GatewayVerticle extends VerticleBase {
         .onSuccess(ws -> new JobSocket(ws, jobs, auth, auth.validHeader(ctx.request().getHeader("Authorization"))))
         .onFailure(e -> HttpErrors.error(ctx, JobError.badRequest("a WebSocket upgrade is expected on /api/jobs/ws"))));
     router.route("/api/jobs*").handler(auth::require);
-    new JobsApi(jobs).mount(router, config().getLong("maxBodyBytes"));
+    new JobsApi(jobs).mount(router, config().getLong("maxBodyBytes"), config().getLong("bodyTimeoutMs"));
     router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
     router.route().failureHandler(HttpErrors::failure);
     // failures outside any handler (a path that cannot be decoded) skip the failure handler

@@ -1,11 +1,13 @@
 package org.disruptor.gateway;
 
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.DecodeException;
+import java.nio.charset.StandardCharsets;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import org.disruptor.job.Job;
 import org.disruptor.job.JobError;
 import org.disruptor.job.JobService;
@@ -16,30 +18,64 @@ import org.disruptor.job.JobStatus;
 final class JobsApi {
 
   private final JobService jobs;
+  private long maxBodyBytes;
+  private long bodyTimeoutMs;
 
   JobsApi(JobService jobs) {
     this.jobs = jobs;
   }
 
-  void mount(Router router, long maxBodyBytes) {
-    router.post("/api/jobs").handler(JobsApi::bodyDeadline);
-    router.post("/api/jobs").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes)).handler(this::submit);
+  void mount(Router router, long maxBodyBytes, long bodyTimeoutMs) {
+    this.maxBodyBytes = maxBodyBytes;
+    this.bodyTimeoutMs = bodyTimeoutMs;
+    router.post("/api/jobs").handler(this::readBody);
     router.get("/api/jobs").handler(this::list);
     router.get("/api/jobs/:id").handler(this::get);
     router.delete("/api/jobs/:id").handler(this::cancel);
   }
 
-  /** A body that does not arrive within 10 s is answered 408 and its connection closed (slow or stalled uploads). */
-  private static void bodyDeadline(RoutingContext ctx) {
-    long timer = ctx.vertx().setTimer(10_000, t -> {
-      if (!ctx.request().isEnded() && !ctx.response().ended()) {
-        ctx.response().putHeader("connection", "close");
-        HttpErrors.error(ctx, new JobError("request_timeout", "the request body did not arrive within 10 s"));
-        ctx.request().connection().close();
+  /**
+   * Reads a job body whatever its content type (a form content type, as {@code curl -d} sends, must not
+   * send it through a form decoder): over {@code maxBodyBytes} is 413, a body that does not arrive within
+   * {@code bodyTimeoutMs} is 408 (slow or stalled uploads); both close the connection.
+   */
+  private void readBody(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    String declared = request.getHeader("content-length");
+    if (declared != null && declared.matches("\\d{1,18}") && Long.parseLong(declared) > maxBodyBytes) {
+      refuse(ctx, new JobError("payload_too_large", "the request body is over the limit of " + maxBodyBytes + " bytes"));
+      return;
+    }
+    Buffer body = Buffer.buffer();
+    long timer = ctx.vertx().setTimer(bodyTimeoutMs, t -> refuse(ctx,
+        new JobError("request_timeout", "the request body did not arrive within " + bodyTimeoutMs + " ms")));
+    request.handler(chunk -> {
+      if (ctx.response().ended()) {
+        return;
+      }
+      if (body.length() + chunk.length() > maxBodyBytes) {
+        ctx.vertx().cancelTimer(timer);
+        refuse(ctx, new JobError("payload_too_large", "the request body is over the limit of " + maxBodyBytes + " bytes"));
+        return;
+      }
+      body.appendBuffer(chunk);
+    });
+    request.endHandler(v -> {
+      ctx.vertx().cancelTimer(timer);
+      if (!ctx.response().ended()) {
+        submit(ctx, body.toString(StandardCharsets.UTF_8));
       }
     });
-    ctx.addEndHandler(v -> ctx.vertx().cancelTimer(timer));
-    ctx.next();
+    request.exceptionHandler(e -> ctx.vertx().cancelTimer(timer));
+    request.resume();
+  }
+
+  private static void refuse(RoutingContext ctx, JobError error) {
+    if (!ctx.response().ended()) {
+      ctx.response().putHeader("connection", "close");
+      HttpErrors.error(ctx, error);
+      ctx.response().end().onComplete(v -> ctx.request().connection().close());
+    }
   }
 
   /** Parses a request body into a job spec: 400 for anything that is not a valid job object. */
@@ -59,12 +95,12 @@ final class JobsApi {
     return JobSpec.parse(object, limits);
   }
 
-  private void submit(RoutingContext ctx) {
+  private void submit(RoutingContext ctx, String body) {
     JobSpec spec;
     Job job;
     boolean async = "true".equals(ctx.queryParams().get("async"));
     try {
-      spec = parse(ctx.body().asString(), jobs.limits());
+      spec = parse(body, jobs.limits());
       job = jobs.submit(spec, (j, type, json) -> {
         if (!async && j.status().isFinal()) {
           respond(ctx, j);
