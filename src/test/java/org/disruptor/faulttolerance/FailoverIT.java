@@ -60,7 +60,7 @@ class FailoverIT {
       grid.submit(coordinator, Grid.busySquares(12, 12, 3_000).put("timeoutMs", 60_000));
       long[] completedBefore = new long[3];
       for (int s : survivors) {
-        awaitStats(grid, s, stats -> stats.getInteger("running") > 0, "run a part of the job");
+        awaitStats(grid, s, stats -> count(stats, "running") > 0, "run a part of the job");
       }
       for (int s : survivors) {
         completedBefore[s] = grid.ownStats(s).getLong("completed");
@@ -81,8 +81,9 @@ class FailoverIT {
         }
         assertTrue(watch.idleAfterMs >= 0, grid.node(watch.node).address()
             + " still runs or queues parts of the dead coordinator's job 15 s after its death\n" + grid.tail(watch.node));
-        System.out.printf("[FailoverIT] coordinator killed: %s idle %d ms after the kill, stops %s%n",
-            grid.node(watch.node).address(), watch.idleAfterMs, watch.stats.getJsonObject("stops"));
+        System.out.printf("[FailoverIT] coordinator killed: %s idle %d ms after the kill (last busy poll sent at %d ms, "
+            + "%d polls without its own stats), stops %s%n", grid.node(watch.node).address(), watch.idleAfterMs,
+            watch.lastBusySentMs, watch.unanswered, watch.stats.getJsonObject("stops"));
         worstMs = Math.max(worstMs, watch.idleAfterMs);
       }
       for (IdleWatch watch : watches) {
@@ -96,7 +97,8 @@ class FailoverIT {
       }
       final long worst = worstMs;
       assertTrue(worst <= 2_000, () -> "the survivors were idle only " + worst
-          + " ms after the coordinator died (limit 2000 ms)\n" + grid.tail(1) + "\n" + grid.tail(2));
+          + " ms after the coordinator died (limit 2000 ms)\n" + watches.get(0).describe() + "\n"
+          + watches.get(1).describe() + "\n" + grid.tail(1) + "\n" + grid.tail(2));
 
       grid.awaitPeers(1, 2, Duration.ofSeconds(10));
       String id = grid.submit(1, Grid.busySquares(8, 4, 0));
@@ -139,7 +141,7 @@ class FailoverIT {
       System.out.printf("[FailoverIT] frozen worker dropped from the peer list %d ms after SIGSTOP; after SIGCONT "
           + "/health UP in %d ms, back in both peer lists in %d ms%n", dropped, upMs, rejoinedMs);
 
-      awaitStats(grid, victim, s -> s.getInteger("running") == 0 && s.getInteger("queued") == 0,
+      awaitStats(grid, victim, s -> count(s, "running") == 0 && count(s, "queued") == 0,
           "drop the parts it held while frozen");
       String again = grid.submit(victim, Grid.busySquares(9, 3, 0));
       JsonObject served = grid.awaitEnd(victim, again, JOB_END);
@@ -233,16 +235,30 @@ class FailoverIT {
     return stats;
   }
 
-  /** Polls one survivor's own counters until it neither runs nor queues a part; records when. */
+  /** A counter from a node's /api/peers entry; -1 when the node's stats did not answer in time (null). */
+  private static int count(JsonObject stats, String name) {
+    Integer value = stats.getInteger(name);
+    return value == null ? -1 : value;
+  }
+
+  /**
+   * Polls one survivor's own counters every 100 ms, each poll on its own (a poll that waits on a slow stats
+   * answer does not hold back the next one), until a poll finds it neither running nor queueing a part.
+   * Records when that answer came back, and the trace of every poll for the failure message.
+   */
   private static final class IdleWatch extends Thread {
     final Grid grid;
     final int node;
     final long since;
+    final List<String> trace = java.util.Collections.synchronizedList(new ArrayList<>());
     volatile long idleAfterMs = -1;
+    volatile long lastBusySentMs = -1;
     volatile JsonObject stats;
     volatile Throwable failure;
+    volatile int unanswered;
 
     IdleWatch(Grid grid, int node, long since) {
+      super("idle-watch-" + node);
       this.grid = grid;
       this.node = node;
       this.since = since;
@@ -250,23 +266,62 @@ class FailoverIT {
 
     @Override
     public void run() {
+      java.util.concurrent.ExecutorService polls = java.util.concurrent.Executors.newCachedThreadPool();
       try {
         long end = since + TimeUnit.SECONDS.toNanos(15);
-        while (System.nanoTime() < end) {
-          JsonObject own = grid.ownStats(node);
-          long answered = System.nanoTime();
-          if (own.getInteger("running") == 0 && own.getInteger("queued") == 0) {
-            idleAfterMs = TimeUnit.NANOSECONDS.toMillis(answered - since);
-            // counters settle once the stopped parts have replied; read them a moment later
-            Thread.sleep(300);
-            stats = grid.ownStats(node);
-            return;
-          }
-          Thread.sleep(50);
+        while (System.nanoTime() < end && idleAfterMs < 0) {
+          polls.submit(this::poll);
+          Thread.sleep(100);
         }
-        stats = grid.ownStats(node);
+        polls.shutdown();
+        polls.awaitTermination(15, TimeUnit.SECONDS);
+        Thread.sleep(300); // counters settle once the stopped parts have replied
+        stats = answeredStats();
       } catch (Throwable e) {
         failure = e;
+      } finally {
+        polls.shutdownNow();
+      }
+    }
+
+    private void poll() {
+      long sent = System.nanoTime();
+      try {
+        JsonObject own = grid.ownStats(node);
+        long sentMs = TimeUnit.NANOSECONDS.toMillis(sent - since);
+        long answeredMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since);
+        trace.add(sentMs + "-" + answeredMs + ":" + own.getValue("running") + "/" + own.getValue("queued"));
+        if (own.getInteger("running") == null) {
+          unanswered++; // the node's own stats did not answer /api/peers in time: unknown, not idle
+        } else if (own.getInteger("running") == 0 && own.getInteger("queued") == 0) {
+          synchronized (this) {
+            if (idleAfterMs < 0 || answeredMs < idleAfterMs) {
+              idleAfterMs = answeredMs;
+            }
+          }
+        } else {
+          synchronized (this) {
+            lastBusySentMs = Math.max(lastBusySentMs, sentMs);
+          }
+        }
+      } catch (Exception e) {
+        trace.add(TimeUnit.NANOSECONDS.toMillis(sent - since) + ": " + e);
+      }
+    }
+
+    private JsonObject answeredStats() throws Exception {
+      JsonObject own = grid.ownStats(node);
+      for (int i = 0; i < 20 && own.getInteger("running") == null; i++) {
+        Thread.sleep(200);
+        own = grid.ownStats(node);
+      }
+      return own;
+    }
+
+    String describe() {
+      synchronized (trace) {
+        return grid.node(node).address() + ": idle answer after " + idleAfterMs + " ms, last busy answer to a poll "
+            + "sent at " + lastBusySentMs + " ms; polls (sent-answered ms: running/queued) " + trace;
       }
     }
   }

@@ -1,5 +1,6 @@
 package org.disruptor.faulttolerance;
 
+import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 
 /**
  * Issue 4, hostile jobs: two real nodes (heaps as {@link NodeProcess} sets them) take a memory bomb, a
@@ -31,11 +33,16 @@ import org.junit.jupiter.api.Test;
 @DisplayName("Hostile jobs on a two-node cluster")
 class HostileJobsIT {
 
-  private static final long PART_TIME_LIMIT_MS = 1_500;
+  private static final long PART_TIME_LIMIT_MS = 2_000;
+  /** Under the CPU limit, and long enough to overlap the memory bomb. */
+  private static final long NORMAL_WORK_MS = 1_200;
   private static final int MAX_RESULT_BYTES = 1_000_000;
   private static final long HEAP_SLACK = 100L * 1024 * 1024;
   private static final int SPINNERS = 100;
   private static final int TARGET = 0;
+  private static final int BOMB_ROUNDS = 3;
+  /** Keeps 32 MB typed arrays until the heap runs out: live data, not garbage. */
+  private static final String BOMB = "(x) => { const a = []; while (true) { a.push(new Float64Array(4000000)); } }";
 
   /** HTTP/1.1: a hundred requests at once must not share one HTTP/2 connection and its stream limit. */
   private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -69,25 +76,60 @@ class HostileJobsIT {
       + "while a normal job sent to the same node at the same time completes")
   void eachLimitHasItsCode() throws Exception {
     Map<String, String> hostile = new LinkedHashMap<>();
-    hostile.put("memory_limit", "(x) => { const a = []; while (true) { a.push(new Float64Array(4000000)); } }");
+    hostile.put("memory_limit", BOMB);
     hostile.put("time_limit", "(x) => { while (true) {} }");
     hostile.put("output_limit", "(x) => 'x'.repeat(" + 2 * MAX_RESULT_BYTES + ")");
     hostile.put("stack_limit", "(x) => { const f = (n) => n === 0 ? 0 : 1 + f(n - 1); return f(1e7); }");
+    // The normal job goes first and works for a while, so it runs beside the hostile parts, not after them.
+    CompletableFuture<HttpResponse<String>> normal = postAsync(TARGET, normalJob(NORMAL_WORK_MS));
     Map<String, CompletableFuture<HttpResponse<String>>> answers = new LinkedHashMap<>();
     hostile.forEach((code, js) -> answers.put(code, postAsync(TARGET, new JsonObject().put("code", js)
         .put("data", new JsonArray().add(1).add(2)).put("partitions", 2).put("timeoutMs", 60_000))));
-    CompletableFuture<HttpResponse<String>> normal = postAsync(TARGET, normalJob());
 
+    // Every outcome is checked, each on its own: one wrong code must not hide how the others ended.
+    List<Executable> checks = new ArrayList<>();
     for (Map.Entry<String, CompletableFuture<HttpResponse<String>>> entry : answers.entrySet()) {
       HttpResponse<String> response = entry.getValue().get(90, TimeUnit.SECONDS);
       JsonObject body = new JsonObject(response.body());
       System.out.printf("[HostileJobsIT] %s job: HTTP %d %s (%s ms)%n", entry.getKey(), response.statusCode(),
           body.getString("error"), body.getLong("elapsedMs"));
-      assertEquals(entry.getKey(), body.getString("error"), "the " + entry.getKey() + " job ended as " + body);
-      assertEquals(422, response.statusCode(), "HTTP status of the " + entry.getKey() + " job: " + body);
-      assertEquals("failed", body.getString("status"), "the " + entry.getKey() + " job: " + body);
+      checks.add(() -> assertEquals(entry.getKey(), body.getString("error"),
+          "the " + entry.getKey() + " job ended as " + body));
+      checks.add(() -> assertEquals(422, response.statusCode(), "HTTP status of the " + entry.getKey() + " job: "
+          + body));
+      checks.add(() -> assertEquals("failed", body.getString("status"), "the " + entry.getKey() + " job: " + body));
     }
-    assertNormal(normal.get(90, TimeUnit.SECONDS));
+    HttpResponse<String> normalAnswer = normal.get(90, TimeUnit.SECONDS);
+    System.out.printf("[HostileJobsIT] the normal job beside them: HTTP %d%n", normalAnswer.statusCode());
+    checks.add(() -> assertNormal(normalAnswer));
+    checks.add(HostileJobsIT::assertHealthy);
+    assertAll("hostile jobs beside a normal one", checks);
+  }
+
+  @Test
+  @DisplayName("a job that computes beside a memory bomb on the same nodes completes: the bomb alone is stopped "
+      + "(three rounds)")
+  void bombStopsOnlyItself() throws Exception {
+    List<String> rounds = new ArrayList<>();
+    for (int round = 1; round <= BOMB_ROUNDS; round++) {
+      CompletableFuture<HttpResponse<String>> normal = postAsync(TARGET, normalJob(NORMAL_WORK_MS));
+      Thread.sleep(200); // both parts of the normal job are running when the bomb starts
+      HttpResponse<String> bomb = post(TARGET, new JsonObject().put("code", BOMB)
+          .put("data", new JsonArray().add(1).add(2)).put("partitions", 2));
+      HttpResponse<String> answer = normal.get(90, TimeUnit.SECONDS);
+      String bombError = new JsonObject(bomb.body()).getString("error");
+      String normalError = new JsonObject(answer.body()).getString("error");
+      rounds.add("round " + round + ": bomb " + bomb.statusCode() + " " + bombError + ", normal job " + answer.statusCode()
+          + (normalError == null ? "" : " " + normalError + " " + answer.body()));
+      if (!"memory_limit".equals(bombError) || answer.statusCode() != 200) {
+        break;
+      }
+      assertNormal(answer);
+    }
+    System.out.println("[HostileJobsIT] memory bomb beside a normal job: " + rounds);
+    assertTrue(rounds.size() == BOMB_ROUNDS && rounds.stream().allMatch(r -> r.endsWith("normal job 200")),
+        "a memory bomb took a normal job down with it, or was not stopped for memory:\n  "
+        + String.join("\n  ", rounds));
     assertHealthy();
   }
 
@@ -130,11 +172,17 @@ class HostileJobsIT {
   }
 
   private static JsonObject normalJob() {
+    return normalJob(0);
+  }
+
+  /** A well-behaved job; with {@code workMs} > 0 each part first computes (allocating nothing) that long. */
+  private static JsonObject normalJob(long workMs) {
     JsonArray data = new JsonArray();
     for (int i = 0; i < 100; i++) {
       data.add(i);
     }
-    return new JsonObject().put("code", "(xs, ctx) => xs.map(x => x * 3 + 1)").put("data", data)
+    return new JsonObject().put("code", "(xs, ctx) => { const end = Date.now() + " + workMs + "; "
+        + "while (Date.now() < end) {} return xs.map(x => x * 3 + 1); }").put("data", data)
         .put("partitions", 2).put("reduce", "(parts) => parts.flat().reduce((a, b) => a + b, 0)")
         .put("timeoutMs", 60_000);
   }
