@@ -41,7 +41,7 @@ else
   [ "$status" -ne 0 ] || status=1
 fi
 if [ "$status" -ne 0 ]; then
-  grep -E "^\[ERROR\]|violation" "$LOG" | head -n 40 >&2 || true
+  grep -E "^\[ERROR\] (Tests run|  ChaosIT)" "$LOG" | head -n 10 >&2 || true
   echo "chaos: FAILED (exit $status)" >&2
 fi
 exit "$status"

@@ -87,6 +87,10 @@ class ChaosIT {
         client.drain(); // a second final event for a job that already ended would arrive now
       }
       crossCheck(grid);
+      int answered = outcomes.values().stream().mapToInt(Integer::intValue).sum();
+      if (sent.get() != JOBS || answered != JOBS) {
+        violations.add(JOBS + " jobs planned, " + sent.get() + " sent, " + answered + " answered");
+      }
       try {
         for (int i = 0; i < grid.size(); i++) {
           if (!grid.node(i).process().isAlive()) {
@@ -148,6 +152,9 @@ class ChaosIT {
       out.append("CHAOS   failure codes: ").append(new TreeMap<>(failures)).append('\n');
     }
     out.append(String.format("CHAOS   %-12s %6d%n", "violations", violations.size()));
+    synchronized (violations) {
+      violations.stream().limit(20).forEach(v -> out.append("CHAOS   ! ").append(v).append('\n'));
+    }
     out.append(violations.isEmpty() ? "CHAOS RESULT: PASS\n" : "CHAOS RESULT: FAIL\n");
     return out.toString();
   }
