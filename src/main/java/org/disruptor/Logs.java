@@ -77,10 +77,16 @@ public final class Logs {
           .put("time", record.getInstant().toString()).put("level", level(record.getLevel()))
           .put("logger", record.getLoggerName()).put("message", formatMessage(record));
       if (record.getThrown() != null) {
-        line.put("error", record.getThrown().toString());
+        line.put("error", describe(record.getThrown()));
       }
       return line.encode() + System.lineSeparator();
     }
+  }
+
+  /** An exception in one line: itself and where it was thrown, so a repeated error can be traced. */
+  private static String describe(Throwable thrown) {
+    StackTraceElement[] trace = thrown.getStackTrace();
+    return thrown + (trace.length > 0 ? " at " + trace[0] : "");
   }
 
   private static String level(Level level) {
@@ -94,7 +100,7 @@ public final class Logs {
       String name = logger.substring(logger.lastIndexOf('.') + 1);
       String level = level(record.getLevel());
       String message = formatMessage(record).replace('\n', ' ');
-      String thrown = record.getThrown() == null ? "" : " (" + record.getThrown() + ")";
+      String thrown = record.getThrown() == null ? "" : " (" + describe(record.getThrown()) + ")";
       return LocalTime.now().format(TIME) + " " + level + " [" + name + "] " + message + thrown + System.lineSeparator();
     }
   }

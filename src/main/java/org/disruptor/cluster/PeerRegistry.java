@@ -49,6 +49,7 @@ public final class PeerRegistry {
   private volatile Map<String, Peer> view = Map.of();
   private boolean refreshing;
   private boolean refreshAgain;
+  private int removals;
   private final List<Promise<Void>> waiting = new ArrayList<>();
   private long timerId = -1;
   private volatile boolean stopping;
@@ -75,7 +76,16 @@ public final class PeerRegistry {
         if (id != null) {
           ready.removeAsync(id);
         }
-        context.runOnContext(v -> refresh());
+        // act on the leave at once: reading the ready map may wait for the dead member's partitions to move
+        context.runOnContext(v -> {
+          removals++;
+          if (id != null && view.containsKey(id)) {
+            Map<String, Peer> next = new LinkedHashMap<>(view);
+            next.remove(id);
+            apply(next);
+          }
+          refresh();
+        });
       }
     });
     ready.addEntryListener(new ReadyListener(), false);
@@ -154,9 +164,13 @@ public final class PeerRegistry {
       return;
     }
     refreshing = true;
+    int removalsBefore = removals;
     vertx.executeBlocking(this::compute, false).onComplete(ar -> {
       refreshing = false;
-      if (ar.succeeded()) {
+      if (removals != removalsBefore) {
+        // a member left while this view was computed: it may still list it, so compute again
+        refreshAgain = true;
+      } else if (ar.succeeded()) {
         apply(ar.result());
       } else if (hazelcast.getLifecycleService().isRunning()) {
         LOG.warning("peer view refresh failed: " + ar.cause());

@@ -217,6 +217,11 @@ public final class JobService {
     int attempt = job.assign(index, target.id(), target.address());
     if (reason != null) {
       counters.retry(reason);
+      if (from != null && !from.equals(target.id())) {
+        // the previous holder may still be running it (frozen, then thawed): stop that copy
+        vertx.eventBus().send(Addresses.cancel(from), new JsonObject().put("jobId", job.id()).put("index", index)
+            .put("reason", "cancelled"));
+      }
       emit(job, "retry", new JsonObject().put("type", "retry").put("id", job.id()).put("index", index)
           .put("from", registry.addressOf(from)).put("to", target.address()).put("reason", reason)
           .put("attempt", attempt).encode());

@@ -145,8 +145,19 @@ public final class WorkerVerticle extends VerticleBase {
     }
   }
 
+  /** Stops a job's parts here, or one part of it when the message names an index (a part moved away). */
   private void cancel(Message<JsonObject> message) {
-    stopJob(message.body().getString("jobId"), message.body().getString("reason", "cancelled"));
+    JsonObject body = message.body();
+    Integer index = body.getInteger("index");
+    if (index == null) {
+      stopJob(body.getString("jobId"), body.getString("reason", "cancelled"));
+      return;
+    }
+    Map<Integer, RunHandle> handles = active.get(body.getString("jobId"));
+    RunHandle handle = handles == null ? null : handles.get(index);
+    if (handle != null) {
+      handle.stop(body.getString("reason", "cancelled"));
+    }
   }
 
   private void stopJob(String jobId, String reason) {

@@ -25,11 +25,14 @@ public final class RunHandle {
     }
     Context running = context;
     if (running != null) {
-      try {
-        running.close(true);
-      } catch (RuntimeException ignored) {
-        // closing a context that is being closed or already gone: nothing left to stop
-      }
+      // close(true) waits for the guest to stop: never on the caller's thread, which may be an event loop
+      Thread.ofVirtual().name("disruptor-stop").start(() -> {
+        try {
+          running.close(true);
+        } catch (RuntimeException ignored) {
+          // closing a context that is being closed or already gone: nothing left to stop
+        }
+      });
     }
   }
 

@@ -2,7 +2,7 @@ package org.disruptor.sandbox;
 
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.util.List;
@@ -66,8 +66,10 @@ public final class Sandbox implements AutoCloseable {
   private final Set<RunHandle> running = ConcurrentHashMap.newKeySet();
   private final com.sun.management.ThreadMXBean threads =
       (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-  private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-  private final MemoryPoolMXBean oldGen = oldGeneration();
+  private final Set<String> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
+      .filter(p -> p.getType() == MemoryType.HEAP).map(MemoryPoolMXBean::getName)
+      .collect(java.util.stream.Collectors.toSet());
+  private volatile long collectionsAtLastStop = -1;
 
   public Sandbox(SandboxLimits limits) {
     this.limits = limits;
@@ -237,9 +239,11 @@ public final class Sandbox implements AutoCloseable {
   }
 
   /**
-   * Stops parts past their CPU time. GraalJS community has no per-context heap limit: under heap pressure, a
-   * part that has allocated more than its budget since it started is stopped; near exhaustion, the biggest
-   * allocator is stopped.
+   * Stops parts past their CPU time, and guards the heap. GraalJS community has no per-context heap limit:
+   * when live data after the latest collection is over 60 % of the heap, a part that has allocated more
+   * than its budget since it started is stopped; over 90 %, the biggest allocator is stopped if it has
+   * allocated at least half its budget. After a memory stop nothing more is judged until a collection has
+   * run, so the stopped part's garbage is not blamed on the parts that run next.
    */
   private void watch() {
     if (running.isEmpty()) {
@@ -251,51 +255,70 @@ public final class Sandbox implements AutoCloseable {
         handle.stop("time_limit");
       }
     }
+    long collections = collections();
+    if (collections == collectionsAtLastStop) {
+      return;
+    }
     double pressure = pressure();
     if (pressure < 0.6) {
       return;
     }
     long budget = limits.partMemoryLimitMb() * 1024L * 1024L;
     RunHandle biggest = null;
-    long biggestBytes = 0;
+    long biggestBytes = budget / 2;
+    boolean stopped = false;
     for (RunHandle handle : running) {
       Thread thread = handle.thread();
-      if (thread == null) {
+      if (thread == null || handle.stopped()) {
         continue;
       }
       long allocated = threads.getThreadAllocatedBytes(thread.threadId()) - handle.allocatedAtStart();
       if (allocated > budget) {
         handle.stop("memory_limit");
+        stopped = true;
       } else if (allocated > biggestBytes) {
         biggest = handle;
         biggestBytes = allocated;
       }
     }
-    if (pressure > 0.9 && biggest != null) {
+    if (!stopped && pressure > 0.9 && biggest != null) {
       biggest.stop("memory_limit");
+      stopped = true;
+    }
+    if (stopped) {
+      collectionsAtLastStop = collections;
     }
   }
 
-  /**
-   * Live data as a share of the heap: the old generation's usage after the last collection (garbage not
-   * yet collected does not count), or plain heap use where the collector reports no such pool.
-   */
+  /** Heap in use right after the latest collection (live data, not garbage), as a share of the maximum. */
   private double pressure() {
-    long max = Runtime.getRuntime().maxMemory();
-    if (oldGen != null && oldGen.getCollectionUsage() != null) {
-      return (double) oldGen.getCollectionUsage().getUsed() / max;
-    }
-    return (double) memory.getHeapMemoryUsage().getUsed() / max;
-  }
-
-  private static MemoryPoolMXBean oldGeneration() {
-    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (pool.getType() == MemoryType.HEAP && pool.isCollectionUsageThresholdSupported()
-          && (pool.getName().contains("Old") || pool.getName().contains("Tenured"))) {
-        return pool;
+    com.sun.management.GcInfo latest = null;
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      if (gc instanceof com.sun.management.GarbageCollectorMXBean sun) {
+        com.sun.management.GcInfo info = sun.getLastGcInfo();
+        if (info != null && (latest == null || info.getEndTime() > latest.getEndTime())) {
+          latest = info;
+        }
       }
     }
-    return null;
+    if (latest == null) {
+      return 0;
+    }
+    long used = 0;
+    for (var pool : latest.getMemoryUsageAfterGc().entrySet()) {
+      if (heapPools.contains(pool.getKey())) {
+        used += pool.getValue().getUsed();
+      }
+    }
+    return (double) used / Runtime.getRuntime().maxMemory();
+  }
+
+  private static long collections() {
+    long count = 0;
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      count += Math.max(0, gc.getCollectionCount());
+    }
+    return count;
   }
 
   @Override
