@@ -2,6 +2,7 @@ package org.disruptor.gateway;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.DecodeException;
 import java.nio.charset.StandardCharsets;
 import io.vertx.core.json.JsonArray;
@@ -41,6 +42,8 @@ final class JobsApi {
    */
   private void readBody(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
+    // read here, inside the router: a malformed query fails this handler and gets the router's JSON 400
+    boolean async = "true".equals(ctx.queryParams().get("async"));
     String declared = request.getHeader("content-length");
     if (declared != null && declared.matches("\\d{1,18}") && Long.parseLong(declared) > maxBodyBytes) {
       refuse(ctx, new JobError("payload_too_large", "the request body is over the limit of " + maxBodyBytes + " bytes"));
@@ -63,17 +66,24 @@ final class JobsApi {
     request.endHandler(v -> {
       ctx.vertx().cancelTimer(timer);
       if (!ctx.response().ended()) {
-        submit(ctx, body.toString(StandardCharsets.UTF_8));
+        submit(ctx, body.toString(StandardCharsets.UTF_8), async);
       }
     });
     request.exceptionHandler(e -> ctx.vertx().cancelTimer(timer));
     request.resume();
   }
 
+  /** Answers before the body is read; on HTTP/1.x the unread rest of the body forces the connection closed. */
   private static void refuse(RoutingContext ctx, JobError error) {
-    if (!ctx.response().ended()) {
+    if (ctx.response().ended()) {
+      return;
+    }
+    boolean http1 = ctx.request().version() != HttpVersion.HTTP_2;
+    if (http1) {
       ctx.response().putHeader("connection", "close");
-      HttpErrors.error(ctx, error);
+    }
+    HttpErrors.error(ctx, error);
+    if (http1) {
       ctx.response().end().onComplete(v -> ctx.request().connection().close());
     }
   }
@@ -95,10 +105,9 @@ final class JobsApi {
     return JobSpec.parse(object, limits);
   }
 
-  private void submit(RoutingContext ctx, String body) {
+  private void submit(RoutingContext ctx, String body, boolean async) {
     JobSpec spec;
     Job job;
-    boolean async = "true".equals(ctx.queryParams().get("async"));
     try {
       spec = parse(body, jobs.limits());
       job = jobs.submit(spec, (j, type, json) -> {
@@ -108,6 +117,9 @@ final class JobsApi {
       });
     } catch (JobError e) {
       HttpErrors.error(ctx, e);
+      return;
+    } catch (RuntimeException e) {
+      ctx.fail(e);
       return;
     }
     if (async) {

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,13 +16,13 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
 import org.disruptor.Node;
 import org.disruptor.cluster.HostPort;
 import org.disruptor.cluster.Peer;
 import org.disruptor.cluster.PeerRegistry;
 import org.disruptor.config.Config;
+import org.disruptor.e2e.NodeProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -48,7 +46,7 @@ class ThreeNodeClusterTest {
         .put("workerThreads", 2);
     HostPort previous = null;
     for (int i = 0; i < 3; i++) {
-      HostPort self = HostPort.parse(freeAddress());
+      HostPort self = HostPort.parse(NodeProcess.freeAddress());
       nodes.add(Node.start(conf, self, previous == null ? List.of() : List.of(previous)));
       previous = self;
     }
@@ -176,24 +174,6 @@ class ThreeNodeClusterTest {
         throw new AssertionError("timed out waiting until " + what);
       }
       Thread.sleep(50);
-    }
-  }
-
-  static String freeAddress() {
-    while (true) {
-      int port = ThreadLocalRandom.current().nextInt(40000, 50000);
-      if (free(port) && free(port + 10000)) {
-        return "127.0.0.1:" + port;
-      }
-    }
-  }
-
-  private static boolean free(int port) {
-    try (ServerSocket socket = new ServerSocket()) {
-      socket.bind(new InetSocketAddress("127.0.0.1", port));
-      return true;
-    } catch (java.io.IOException e) {
-      return false;
     }
   }
 }
