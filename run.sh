@@ -3,7 +3,7 @@
 # `disruptor` with the JVM flags a node needs (conf/jvm.options + the Graal compiler for GraalJS's JIT).
 #   ./run.sh                  one node on 127.0.0.1:8080
 #   ./run.sh peer|submit|peers ...   the disruptor command line
-#   ./run.sh cluster N        N local nodes chained on 8080.., all stopped on Ctrl-C
+#   ./run.sh cluster N [BASE]  N local nodes chained on BASE (8080).., all stopped on Ctrl-C
 #   ./run.sh test             the whole test suite
 #   ./run.sh bench [NAME]     the benchmark suite
 set -euo pipefail
@@ -47,8 +47,8 @@ node_java() {
 }
 
 cluster() {
-  local n="${1:-3}" base=8080 pids=()
-  [[ "$n" =~ ^[0-9]+$ ]] && [ "$n" -ge 1 ] || { echo "usage: ./run.sh cluster N" >&2; exit 2; }
+  local n="${1:-3}" base="${2:-8080}" pids=()
+  [[ "$n" =~ ^[0-9]+$ ]] && [ "$n" -ge 1 ] && [[ "$base" =~ ^[0-9]+$ ]] || { echo "usage: ./run.sh cluster N [BASE_PORT]" >&2; exit 2; }
   build_if_needed
   trap 'kill "${pids[@]}" 2>/dev/null; wait; exit 0' INT TERM EXIT
   for ((i = 0; i < n; i++)); do

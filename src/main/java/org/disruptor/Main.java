@@ -69,6 +69,8 @@ public final class Main {
     List<HostPort> peers = loaded.positional().stream().skip(1).map(HostPort::parse).toList();
     JsonObject conf = loaded.config();
     Logs.configure(conf.getString("logLevel"), conf.getString("logFormat"));
+    Thread.setDefaultUncaughtExceptionHandler((thread, e) -> java.util.logging.Logger.getLogger("org.disruptor.node")
+        .log(java.util.logging.Level.WARNING, "uncaught in " + thread.getName(), e));
     Node node;
     try {
       node = Node.start(conf, self, peers);

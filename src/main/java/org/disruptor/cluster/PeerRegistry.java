@@ -210,6 +210,10 @@ public final class PeerRegistry {
   }
 
   private void apply(Map<String, Peer> next) {
+    if (stopping) {
+      // this node is leaving: the others' "leaves" as it goes are not news, and nobody listens any more
+      return;
+    }
     Map<String, Peer> previous = view;
     view = Map.copyOf(next);
     boolean changed = false;

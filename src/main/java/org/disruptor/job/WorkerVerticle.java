@@ -67,9 +67,15 @@ public final class WorkerVerticle extends VerticleBase {
     MessageConsumer<JsonObject> cancels = vertx.eventBus().consumer(Addresses.cancel(self), this::cancel);
     MessageConsumer<Object> stats = vertx.eventBus().consumer(Addresses.stats(self), m -> m.reply(stats()));
     MessageConsumer<String> left = vertx.eventBus().localConsumer(PeerRegistry.PEER_LEFT, this::stopOrphans);
-    // a first part off the critical path: the engine's start-up cost is not paid by the first job
-    pool.executeBlocking(() -> sandbox.run(Sandbox.source("(x) => x"), "[]", "{}", 10_000, 10_000, new RunHandle()), false)
-        .onFailure(e -> LOG.warning("sandbox warm-up failed: " + e));
+    // a first part off the critical path (and outside Vert.x, so a stop during it leaves no callback behind):
+    // the engine's start-up cost is not paid by the first job
+    Thread.ofPlatform().daemon().name("disruptor-warm-up").start(() -> {
+      try {
+        sandbox.run(Sandbox.source("(x) => x"), "[]", "{}", 10_000, 10_000, new RunHandle());
+      } catch (RuntimeException e) {
+        LOG.fine("sandbox warm-up ended: " + e);
+      }
+    });
     return Future.join(parts.completion(), cancels.completion(), stats.completion(), left.completion());
   }
 

@@ -47,6 +47,7 @@ public final class Bench {
   public static void main(String[] args) throws Exception {
     List<String> suites = args.length == 0 ? List.of("js", "overhead", "data", "scaling", "startup") : List.of(args);
     Files.createDirectories(RESULTS);
+    org.disruptor.Logs.configure("warn", "text");
     Bench bench = new Bench();
     bench.line("# disruptor benchmarks, " + LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE_TIME).substring(0, 16));
     bench.line("");
