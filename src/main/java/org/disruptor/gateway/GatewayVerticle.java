@@ -78,7 +78,9 @@ public final class GatewayVerticle extends VerticleBase {
     router.route().last().handler(ctx -> ctx.fail(404));
     int maxFrame = (int) Math.min(Integer.MAX_VALUE, config().getLong("maxBodyBytes"));
     HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(self.ip()).setPort(self.port())
-        .setMaxWebSocketFrameSize(maxFrame).setMaxWebSocketMessageSize(maxFrame));
+        .setMaxWebSocketFrameSize(maxFrame).setMaxWebSocketMessageSize(maxFrame)
+        // curl and others send "Expect: 100-continue" with large bodies and wait a second for it otherwise
+        .setHandle100ContinueAutomatically(true));
     return server.invalidRequestHandler(HttpErrors::invalidRequest).requestHandler(router).listen();
   }
 

@@ -58,6 +58,18 @@ class SandboxTest {
   }
 
   @Test
+  @DisplayName("runs a reduce over the parts' results, in part order, as the coordinator does")
+  void reduce() {
+    org.disruptor.job.Job job = new org.disruptor.job.Job("j", new org.disruptor.job.JobSpec("(x) => x", null,
+        org.disruptor.job.JobSpec.Mode.MAP, 3, "(parts) => parts.flat()", 1000), List.of("[]", "[]", "[]"));
+    job.complete(2, "n", "[5,6]", 1, List.of());
+    job.complete(0, "n", "[1,2]", 1, List.of());
+    job.complete(1, "n", "[3,4]", 1, List.of());
+    assertEquals("[1,2,3,4,5,6]", run("(parts) => parts.flat()", job.resultsArray()).json());
+    assertEquals("21", run("(parts) => parts.flat().reduce((a, b) => a + b, 0)", job.resultsArray()).json());
+  }
+
+  @Test
   @DisplayName("turns undefined into null")
   void undefinedIsNull() {
     assertEquals("null", run("(x) => undefined", "1").json());
