@@ -163,6 +163,8 @@ public final class Bench {
         Stats m = Stats.of(mapSamples);
         Stats r = Stats.of(rawSamples);
         line(r.row(n + " node(s): raw event-bus collect round trip", "ms", "baseline"));
+        line(Stats.of(hazelcastExecutor(n)).row(n + " member(s): Hazelcast IExecutorService, trivial Callable on every member",
+            "ms", "baseline"));
         line(m.row(n + " node(s): map job, " + n + " part(s), HTTP", "ms", String.format("job/raw = **%.2fx**", m.median() / r.median())));
         if (n == 3) {
           Stats b = Stats.of(timed(500, () -> post(node, "/api/jobs", broadcast)));
@@ -187,6 +189,50 @@ public final class Bench {
     cdf.write(RESULTS.resolve("latency-cdf.png"));
     throughput.write(RESULTS.resolve("throughput-vs-clients.png"));
     line("\nPlots: `bench/results/latency-cdf.png`, `bench/results/throughput-vs-clients.png`.");
+  }
+
+  /** The Hazelcast executor baseline: n plain member JVMs, and this JVM as one more member that submits. */
+  private static List<Double> hazelcastExecutor(int n) throws Exception {
+    String name = "bench-hz-" + UUID.randomUUID();
+    List<Integer> ports = new ArrayList<>();
+    for (int i = 0; i < n + 1; i++) {
+      ports.add(HostPort.parse(NodeProcess.freeAddress()).port());
+    }
+    String members = String.join(",", ports.stream().map(String::valueOf).toList());
+    List<Process> processes = new ArrayList<>();
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    try {
+      for (int i = 0; i < n; i++) {
+        processes.add(new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+            HazelcastMember.class.getName(), name, String.valueOf(ports.get(i)), members)
+            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
+      }
+      com.hazelcast.core.HazelcastInstance self = com.hazelcast.core.Hazelcast.newHazelcastInstance(
+          HazelcastMember.config(name, ports.get(n), members).setLiteMember(true));
+      try {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (self.getCluster().getMembers().size() < n + 1) {
+          if (System.nanoTime() > end) {
+            throw new IllegalStateException("Hazelcast baseline cluster did not form");
+          }
+          Thread.sleep(100);
+        }
+        var executor = self.getExecutorService("bench");
+        Action round = () -> {
+          // the n data members, as many as the grid's nodes (this submitting JVM is a lite member)
+          for (var future : executor.submitToMembers(new HazelcastMember.Echo(1),
+              com.hazelcast.cluster.memberselector.MemberSelectors.DATA_MEMBER_SELECTOR).values()) {
+            future.get(10, TimeUnit.SECONDS);
+          }
+        };
+        timed(300, round);
+        return timed(500, round);
+      } finally {
+        self.shutdown();
+      }
+    } finally {
+      processes.forEach(Process::destroy);
+    }
   }
 
   private static double httpThroughput(String node, String body, int clients, int seconds) throws Exception {
