@@ -79,10 +79,8 @@ final class JobSocket {
   /** Sends a job's events; a client-chosen {@code ref} is echoed in `accepted` so it can match its jobs. */
   private void submit(JobSpec spec, Object ref) {
     String refField = ref == null ? null : "{\"ref\":" + io.vertx.core.json.Json.encode(ref) + ",";
-    Job job = jobs.submit(spec, (j, type, json) -> {
-      if (refField != null && type.equals("accepted")) {
-        json = refField + json.substring(1);
-      }
+    Job job = jobs.submit(spec, (j, type, event) -> {
+      String json = refField != null && type.equals("accepted") ? refField + event.get().substring(1) : event.get();
       if (j.status().isFinal()) {
         running.remove(j.id());
       }

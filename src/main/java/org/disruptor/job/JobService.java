@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 import org.disruptor.Addresses;
 import org.disruptor.cluster.Peer;
@@ -37,6 +38,7 @@ public final class JobService {
   private static final Logger LOG = Logger.getLogger("org.disruptor.job");
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
   private static final long LIVENESS_PERIOD_MS = 1_000;
+  private static final long UI_PROGRESS_MS = 100;
 
   private final Vertx vertx;
   private final PeerRegistry registry;
@@ -49,6 +51,7 @@ public final class JobService {
   private final Map<String, Job> jobs = new LinkedHashMap<>();
   private final Map<String, List<JobListener>> listeners = new HashMap<>();
   private final Map<String, Long> deadlines = new HashMap<>();
+  private final Map<String, Long> uiProgress = new HashMap<>();
   private final Map<String, Integer> inFlight = new HashMap<>();
   private final java.util.ArrayDeque<Waiting> waiting = new java.util.ArrayDeque<>();
   private final int nodeWindow;
@@ -143,7 +146,7 @@ public final class JobService {
       }
       placed.add(address);
     });
-    emit(job, "accepted", new JsonObject().put("type", "accepted").put("id", job.id())
+    emit(job, "accepted", () -> new JsonObject().put("type", "accepted").put("id", job.id())
         .put("mode", spec.mode().name().toLowerCase(java.util.Locale.ROOT))
         .put("partitions", inputs.size()).put("nodes", new JsonArray(new ArrayList<>(nodes)))
         .put("placement", placed).encode());
@@ -222,7 +225,7 @@ public final class JobService {
         vertx.eventBus().send(Addresses.cancel(from), new JsonObject().put("jobId", job.id()).put("index", index)
             .put("reason", "cancelled"));
       }
-      emit(job, "retry", new JsonObject().put("type", "retry").put("id", job.id()).put("index", index)
+      emit(job, "retry", () -> new JsonObject().put("type", "retry").put("id", job.id()).put("index", index)
           .put("from", registry.addressOf(from)).put("to", target.address()).put("reason", reason)
           .put("attempt", attempt).encode());
     }
@@ -253,7 +256,7 @@ public final class JobService {
     if (!job.complete(index, body.getString("node"), body.getString("result"), body.getDouble("elapsedMs"), logs)) {
       return;
     }
-    emit(job, "partition", job.partEvent(job.part(index)));
+    emit(job, "partition", () -> job.partEvent(job.part(index)));
     if (job.allDone()) {
       collect(job);
     }
@@ -405,19 +408,42 @@ public final class JobService {
     if (status != JobStatus.COMPLETED) {
       LOG.info("job " + job.id() + " " + status.wire() + ": " + error.getMessage());
     }
-    String view = job.view();
-    emit(job, status.wire(), "{\"type\":\"" + status.wire() + "\"," + view.substring(1));
+    emit(job, status.wire(), () -> "{\"type\":\"" + status.wire() + "\"," + job.view().substring(1));
     listeners.remove(job.id());
     trimHistory();
     return true;
   }
 
-  private void emit(Job job, String type, String json) {
+  /**
+   * Tells the job's listeners (the JSON is built at most once, and only if one asks) and the page. The
+   * page gets at most one progress event per job every {@value #UI_PROGRESS_MS} ms: it shows counts, and a
+   * 1,000-part job need not cost 1,000 publications.
+   */
+  private void emit(Job job, String type, Supplier<String> json) {
     List<JobListener> list = listeners.get(job.id());
     if (list != null) {
+      Supplier<String> once = new Supplier<>() {
+        private String text;
+
+        @Override
+        public String get() {
+          return text != null ? text : (text = json.get());
+        }
+      };
       for (JobListener listener : List.copyOf(list)) {
-        listener.onEvent(job, type, json);
+        listener.onEvent(job, type, once);
       }
+    }
+    long now = System.nanoTime();
+    if (type.equals("partition") && !job.allDone()) {
+      Long last = uiProgress.get(job.id());
+      if (last != null && now - last < TimeUnit.MILLISECONDS.toNanos(UI_PROGRESS_MS)) {
+        return;
+      }
+    }
+    uiProgress.put(job.id(), now);
+    if (job.status().isFinal()) {
+      uiProgress.remove(job.id());
     }
     vertx.eventBus().publish(Addresses.UI_JOBS, job.summary().put("event", type), LOCAL);
   }
