@@ -3,9 +3,11 @@ package org.disruptor.gateway;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import org.disruptor.job.Job;
 import org.disruptor.job.JobError;
 import org.disruptor.job.JobService;
@@ -40,7 +42,11 @@ final class JobSocket {
   }
 
   private void onText(String text) {
-    Object ref = null;
+    if (authenticated && text.length() >= JobService.OFFLOAD_CHARS) {
+      // a large message is a job: decode it off the event loop with the rest of the submission
+      submit(() -> new JsonObject(text), text.length());
+      return;
+    }
     try {
       JsonObject message = new JsonObject(text);
       if (!authenticated) {
@@ -55,13 +61,14 @@ final class JobSocket {
         cancel(message.getString("id"));
         return;
       }
-      ref = message.getValue("ref");
-      submit(JobSpec.parse(message, jobs.limits()), ref);
+      submit(() -> message, text.length());
     } catch (DecodeException | ClassCastException e) {
-      reject(JobError.badRequest("each message must be a JSON job object or {\"type\":\"cancel\",\"id\":...}"), null, null);
-    } catch (JobError e) {
-      reject(e, null, ref);
+      reject(notAMessage(), null, null);
     }
+  }
+
+  private static JobError notAMessage() {
+    return JobError.badRequest("each message must be a JSON job object or {\"type\":\"cancel\",\"id\":...}");
   }
 
   /** The first message of a socket opened without the token must be {@code {"type":"auth","token"}}. */
@@ -76,11 +83,16 @@ final class JobSocket {
     }
   }
 
-  /** Sends a job's events; a client-chosen {@code ref} is echoed in `accepted` so it can match its jobs. */
-  private void submit(JobSpec spec, Object ref) {
-    String refField = ref == null ? null : "{\"ref\":" + io.vertx.core.json.Json.encode(ref) + ",";
-    Job job = jobs.submit(spec, (j, type, event) -> {
-      String json = refField != null && type.equals("accepted") ? refField + event.get().substring(1) : event.get();
+  /** Starts a job and sends its events; a client-chosen {@code ref} is echoed in `accepted` and in errors. */
+  private void submit(Callable<JsonObject> decode, int size) {
+    Object[] ref = new Object[1];
+    jobs.submit(() -> {
+      JsonObject message = decode.call();
+      ref[0] = message.getValue("ref");
+      return JobSpec.parse(message, jobs.limits());
+    }, size, (j, type, event) -> {
+      String json = ref[0] != null && type.equals("accepted")
+          ? "{\"ref\":" + Json.encode(ref[0]) + "," + event.get().substring(1) : event.get();
       if (j.status().isFinal()) {
         running.remove(j.id());
       }
@@ -89,10 +101,11 @@ final class JobSocket {
         boolean saturated = type.equals("failed") && j.error() != null && j.error().code().equals("saturated");
         socket.writeTextMessage(saturated ? json.replaceFirst("\"type\":\"failed\"", "\"type\":\"rejected\"") : json);
       }
-    });
-    if (!job.status().isFinal()) {
-      running.add(job.id());
-    }
+    }).onSuccess(job -> {
+      if (!job.status().isFinal()) {
+        running.add(job.id());
+      }
+    }).onFailure(e -> reject(e instanceof JobError error ? error : notAMessage(), null, ref[0]));
   }
 
   private void cancel(String id) {

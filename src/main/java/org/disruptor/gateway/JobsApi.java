@@ -106,25 +106,21 @@ final class JobsApi {
   }
 
   private void submit(RoutingContext ctx, String body, boolean async) {
-    JobSpec spec;
-    Job job;
-    try {
-      spec = parse(body, jobs.limits());
-      job = jobs.submit(spec, (j, type, json) -> {
-        if (!async && j.status().isFinal()) {
-          respond(ctx, j);
-        }
-      });
-    } catch (JobError e) {
-      HttpErrors.error(ctx, e);
-      return;
-    } catch (RuntimeException e) {
-      ctx.fail(e);
-      return;
-    }
-    if (async) {
-      HttpErrors.json(ctx, 202, new JsonObject().put("id", job.id()).put("status", job.status().wire()).encode());
-    }
+    jobs.submit(() -> parse(body, jobs.limits()), body.length(), (j, type, json) -> {
+      if (!async && j.status().isFinal()) {
+        respond(ctx, j);
+      }
+    }).onSuccess(job -> {
+      if (async) {
+        HttpErrors.json(ctx, 202, new JsonObject().put("id", job.id()).put("status", job.status().wire()).encode());
+      }
+    }).onFailure(e -> {
+      if (e instanceof JobError error) {
+        HttpErrors.error(ctx, error);
+      } else {
+        ctx.fail(e);
+      }
+    });
   }
 
   private static void respond(RoutingContext ctx, Job job) {

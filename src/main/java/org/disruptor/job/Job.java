@@ -1,5 +1,6 @@
 package org.disruptor.job;
 
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -191,7 +192,7 @@ public final class Job {
     if (raw == null) {
       return encoded;
     }
-    String head = "{" + JsonObject.of(field, null).encode().substring(1).replace("null}", "") + raw;
+    String head = "{" + Json.encode(field) + ":" + raw;
     return encoded.length() == 2 ? head + "}" : head + "," + encoded.substring(1);
   }
 

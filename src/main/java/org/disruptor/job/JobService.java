@@ -1,5 +1,6 @@
 package org.disruptor.job;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
@@ -39,6 +41,8 @@ public final class JobService {
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
   private static final long LIVENESS_PERIOD_MS = 1_000;
   private static final long UI_PROGRESS_MS = 100;
+  /** Job texts this long are decoded and sliced on a worker thread. */
+  public static final int OFFLOAD_CHARS = 64 * 1024;
 
   private final Vertx vertx;
   private final PeerRegistry registry;
@@ -100,8 +104,27 @@ public final class JobService {
     return jobs.values().stream().filter(j -> !j.status().isFinal()).count();
   }
 
-  /** Plans and starts a job; throws {@link JobError} (no_nodes) when no node can take it. */
-  public Job submit(JobSpec spec, JobListener listener) {
+  /** A job parsed and sliced, ready to start: the CPU-heavy half of a submission, safe on any thread. */
+  private record Plan(JobSpec spec, List<String> inputs, List<Peer> placement) {
+  }
+
+  /**
+   * Parses, plans and starts a job. Decoding and slicing a large body is CPU work: from
+   * {@value #OFFLOAD_CHARS} characters on it runs on a worker thread, never on the event loop. Fails with
+   * {@link JobError} for bad input or when no node can take the job (no_nodes).
+   */
+  public Future<Job> submit(Callable<JobSpec> parse, int size, JobListener listener) {
+    if (size < OFFLOAD_CHARS) {
+      try {
+        return Future.succeededFuture(start(plan(parse.call()), listener));
+      } catch (Exception e) {
+        return Future.failedFuture(e);
+      }
+    }
+    return vertx.executeBlocking(() -> plan(parse.call()), false).map(plan -> start(plan, listener));
+  }
+
+  private Plan plan(JobSpec spec) {
     List<Peer> peers = registry.peers();
     if (peers.isEmpty()) {
       throw new JobError("no_nodes", "no live node can take the job");
@@ -122,7 +145,14 @@ public final class JobService {
         inputs.add(new JsonArray(list.subList(slice.from(), slice.to())).encode());
       }
     }
-    Job job = new Job(UUID.randomUUID().toString(), spec.withoutData(), inputs);
+    return new Plan(spec.withoutData(), inputs, placement);
+  }
+
+  private Job start(Plan plan, JobListener listener) {
+    JobSpec spec = plan.spec();
+    List<String> inputs = plan.inputs();
+    List<Peer> placement = plan.placement();
+    Job job = new Job(UUID.randomUUID().toString(), spec, inputs);
     jobs.put(job.id(), job);
     trimHistory();
     List<JobListener> jobListeners = new ArrayList<>();
