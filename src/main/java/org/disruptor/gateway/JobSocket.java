@@ -32,7 +32,8 @@ final class JobSocket {
     this.authenticated = authenticated;
     socket.textMessageHandler(this::onText);
     socket.binaryMessageHandler(this::onBinary);
-    socket.closeHandler(v -> running.forEach(jobs::cancel));
+    // a copy: cancelling a job ends it, and its final event removes it from `running`
+    socket.closeHandler(v -> java.util.List.copyOf(running).forEach(jobs::cancel));
     // Vert.x drops a fragmented message over maxWebSocketMessageSize and reports it only here
     socket.exceptionHandler(e -> {
       if (e instanceof IllegalStateException) {

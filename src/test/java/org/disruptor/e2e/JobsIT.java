@@ -248,27 +248,32 @@ class JobsIT {
   }
 
   @Test
-  @DisplayName("closing the WebSocket cancels its running job: GET /api/jobs/{id} then shows cancelled")
+  @DisplayName("closing the WebSocket cancels all its running jobs: GET /api/jobs/{id} then shows each cancelled")
   void closingSocketCancels() throws Exception {
-    String id;
+    List<String> ids = new ArrayList<>();
     try (JobSocketClient client = JobSocketClient.connect(entry.address())) {
-      client.send(new JsonObject().put("code", ENDLESS).put("data", range(0, 3)).put("partitions", 3).put("timeoutMs", 60_000));
-      id = client.awaitAccepted(0, Duration.ofSeconds(10)).id();
-      entry.awaitRunningParts(3, Duration.ofSeconds(5), "the three parts run");
-    }
-    long end = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-    String status;
-    do {
-      HttpResponse<String> job = entry.get("/api/jobs/" + id);
-      assertEquals(200, job.statusCode(), job.body());
-      status = new JsonObject(job.body()).getString("status");
-      if ("cancelled".equals(status)) {
-        break;
+      for (int i = 0; i < 3; i++) {
+        client.send(new JsonObject().put("code", ENDLESS).put("data", range(0, 1)).put("partitions", 1)
+            .put("timeoutMs", 60_000));
+        ids.add(client.awaitAccepted(i, Duration.ofSeconds(10)).id());
       }
-      Thread.sleep(50);
-    } while (System.nanoTime() < end);
-    assertEquals("cancelled", status, "job " + id + " after its socket closed");
-    entry.awaitRunningParts(0, Duration.ofSeconds(3), "every node stops the job's parts");
+      entry.awaitRunningParts(3, Duration.ofSeconds(5), "the three jobs' parts run");
+    }
+    for (String id : ids) {
+      long end = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+      String status;
+      do {
+        HttpResponse<String> job = entry.get("/api/jobs/" + id);
+        assertEquals(200, job.statusCode(), job.body());
+        status = new JsonObject(job.body()).getString("status");
+        if ("cancelled".equals(status)) {
+          break;
+        }
+        Thread.sleep(50);
+      } while (System.nanoTime() < end);
+      assertEquals("cancelled", status, "job " + id + " after its socket closed");
+    }
+    entry.awaitRunningParts(0, Duration.ofSeconds(3), "every node stops the jobs' parts");
   }
 
   @Test
