@@ -71,7 +71,8 @@ public final class Node {
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Vertx vertx = await(Vertx.builder().with(options).withClusterManager(clusterManager)
         .withMetrics(new MicrometerMetricsFactory(metrics)).buildClustered());
-    Sandbox sandbox = new Sandbox(SandboxLimits.from(conf));
+    org.disruptor.job.PartMessages.register(vertx.eventBus());
+    Sandbox sandbox = new Sandbox(SandboxLimits.from(conf), org.disruptor.job.WorkerVerticle.threads(conf));
     PeerRegistry registry = new PeerRegistry(vertx, clusterManager.getHazelcastInstance(),
         clusterManager.getNodeId(), self.toString());
     Node node = new Node(self, vertx, sandbox, registry);

@@ -15,6 +15,10 @@ final class HttpErrors {
   }
 
   static void json(RoutingContext ctx, int status, String body) {
+    json(ctx, status, io.vertx.core.buffer.Buffer.buffer(body));
+  }
+
+  static void json(RoutingContext ctx, int status, io.vertx.core.buffer.Buffer body) {
     HttpServerResponse response = ctx.response();
     if (response.ended() || response.closed()) {
       return;

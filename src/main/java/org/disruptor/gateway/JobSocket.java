@@ -5,6 +5,7 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -45,7 +46,7 @@ final class JobSocket {
   private void onText(String text) {
     if (authenticated && text.length() >= JobService.OFFLOAD_CHARS) {
       // a large message is a job: decode it off the event loop with the rest of the submission
-      submit(() -> new JsonObject(text), text.length());
+      submit(() -> JobSpec.parse(text.getBytes(StandardCharsets.UTF_8), jobs.limits()), text.length(), null);
       return;
     }
     try {
@@ -62,7 +63,8 @@ final class JobSocket {
         cancel(message.getString("id"));
         return;
       }
-      submit(() -> message, text.length());
+      Object ref = message.getValue("ref");
+      submit(() -> JobSpec.parse(message, jobs.limits()), text.length(), ref == null ? null : Json.encode(ref));
     } catch (DecodeException | ClassCastException e) {
       reject(notAMessage(), null, null);
     }
@@ -79,21 +81,25 @@ final class JobSocket {
       authenticated = true;
       socket.writeTextMessage(new JsonObject().put("type", "authenticated").encode());
     } else {
-      reject(TokenAuth.unauthorized(), null, message.getValue("ref"));
+      Object ref = message.getValue("ref");
+      reject(TokenAuth.unauthorized(), null, ref == null ? null : Json.encode(ref));
       socket.close((short) 1008, "unauthorized");
     }
   }
 
-  /** Starts a job and sends its events; a client-chosen {@code ref} is echoed in `accepted` and in errors. */
-  private void submit(Callable<JsonObject> decode, int size) {
-    Object[] ref = new Object[1];
+  /**
+   * Starts a job and sends its events; a client-chosen {@code ref} is echoed verbatim in `accepted` and in
+   * errors ({@code refJson} is known before parsing for small messages, which were decoded to read their type).
+   */
+  private void submit(Callable<JobSpec> parse, int size, String refJson) {
+    String[] ref = {refJson};
     jobs.submit(() -> {
-      JsonObject message = decode.call();
-      ref[0] = message.getValue("ref");
-      return JobSpec.parse(message, jobs.limits());
+      JobSpec spec = parse.call();
+      ref[0] = spec.refJson();
+      return spec;
     }, size, (j, type, event) -> {
       String json = ref[0] != null && type.equals("accepted")
-          ? "{\"ref\":" + Json.encode(ref[0]) + "," + event.get().substring(1) : event.get();
+          ? "{\"ref\":" + ref[0] + "," + event.get().substring(1) : event.get();
       if (j.status().isFinal()) {
         running.remove(j.id());
       }
@@ -120,17 +126,14 @@ final class JobSocket {
     reject(JobError.badRequest("binary frames are not supported: send jobs as JSON text"), null, null);
   }
 
-  private void reject(JobError error, String id, Object ref) {
+  private void reject(JobError error, String id, String refJson) {
     String type = error.code().equals("saturated") || error.code().equals("no_nodes") ? "rejected" : "error";
     JsonObject event = new JsonObject().put("type", type).mergeIn(error.toJson()).put("status", error.status());
     if (id != null) {
       event.put("id", id);
     }
-    if (ref != null) {
-      event.put("ref", ref);
-    }
     if (!socket.isClosed()) {
-      socket.writeTextMessage(event.encode());
+      socket.writeTextMessage(refJson == null ? event.encode() : Job.withRaw(event, "ref", refJson));
     }
   }
 }

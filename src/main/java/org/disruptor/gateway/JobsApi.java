@@ -3,8 +3,6 @@ package org.disruptor.gateway;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
-import io.vertx.core.json.DecodeException;
-import java.nio.charset.StandardCharsets;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -49,24 +47,34 @@ final class JobsApi {
       refuse(ctx, new JobError("payload_too_large", "the request body is over the limit of " + maxBodyBytes + " bytes"));
       return;
     }
-    Buffer body = Buffer.buffer();
+    // the chunks are kept and copied once into an array of the exact size: no growing buffer, and nothing
+    // allocated up front on the word of a Content-Length header
+    java.util.List<Buffer> chunks = new java.util.ArrayList<>();
+    long[] size = {0};
     long timer = ctx.vertx().setTimer(bodyTimeoutMs, t -> refuse(ctx,
         new JobError("request_timeout", "the request body did not arrive within " + bodyTimeoutMs + " ms")));
     request.handler(chunk -> {
       if (ctx.response().ended()) {
         return;
       }
-      if (body.length() + chunk.length() > maxBodyBytes) {
+      if (size[0] + chunk.length() > maxBodyBytes) {
         ctx.vertx().cancelTimer(timer);
         refuse(ctx, new JobError("payload_too_large", "the request body is over the limit of " + maxBodyBytes + " bytes"));
         return;
       }
-      body.appendBuffer(chunk);
+      chunks.add(chunk);
+      size[0] += chunk.length();
     });
     request.endHandler(v -> {
       ctx.vertx().cancelTimer(timer);
       if (!ctx.response().ended()) {
-        submit(ctx, body.toString(StandardCharsets.UTF_8), async);
+        byte[] body = new byte[(int) size[0]];
+        int at = 0;
+        for (Buffer chunk : chunks) {
+          chunk.getBytes(body, at);
+          at += chunk.length();
+        }
+        submit(ctx, body, async);
       }
     });
     request.exceptionHandler(e -> ctx.vertx().cancelTimer(timer));
@@ -88,25 +96,8 @@ final class JobsApi {
     }
   }
 
-  /** Parses a request body into a job spec: 400 for anything that is not a valid job object. */
-  static JobSpec parse(String body, JobSpec.Limits limits) {
-    if (body == null || body.isBlank()) {
-      throw JobError.badRequest("the request body must be a JSON job object");
-    }
-    Object json;
-    try {
-      json = io.vertx.core.json.Json.decodeValue(body);
-    } catch (DecodeException e) {
-      throw JobError.badRequest("invalid JSON: " + firstLine(e.getMessage()));
-    }
-    if (!(json instanceof JsonObject object)) {
-      throw JobError.badRequest("the request body must be a JSON object, not " + kind(json));
-    }
-    return JobSpec.parse(object, limits);
-  }
-
-  private void submit(RoutingContext ctx, String body, boolean async) {
-    jobs.submit(() -> parse(body, jobs.limits()), body.length(), (j, type, json) -> {
+  private void submit(RoutingContext ctx, byte[] body, boolean async) {
+    jobs.submit(() -> JobSpec.parse(body, jobs.limits()), body.length, (j, type, json) -> {
       if (!async && j.status().isFinal()) {
         respond(ctx, j);
       }
@@ -124,7 +115,7 @@ final class JobsApi {
   }
 
   private static void respond(RoutingContext ctx, Job job) {
-    HttpErrors.json(ctx, job.status() == JobStatus.COMPLETED ? 200 : job.error().status(), job.view());
+    HttpErrors.json(ctx, job.status() == JobStatus.COMPLETED ? 200 : job.error().status(), job.viewBuffer());
   }
 
   private void list(RoutingContext ctx) {
@@ -138,7 +129,7 @@ final class JobsApi {
     if (job == null) {
       HttpErrors.error(ctx, new JobError("not_found", "no job " + ctx.pathParam("id") + " on this node"));
     } else {
-      HttpErrors.json(ctx, 200, job.view());
+      HttpErrors.json(ctx, 200, job.viewBuffer());
     }
   }
 
@@ -148,19 +139,10 @@ final class JobsApi {
     if (job == null) {
       HttpErrors.error(ctx, new JobError("not_found", "no job " + id + " on this node"));
     } else if (jobs.cancel(id)) {
-      HttpErrors.json(ctx, 200, job.view());
+      HttpErrors.json(ctx, 200, job.viewBuffer());
     } else {
       HttpErrors.error(ctx, new JobError("not_running", "job " + id + " already ended as " + job.status().wire()));
     }
   }
 
-  private static String firstLine(String text) {
-    String line = String.valueOf(text).lines().findFirst().orElse("");
-    return line.length() > 200 ? line.substring(0, 200) + "..." : line;
-  }
-
-  private static String kind(Object json) {
-    return json instanceof JsonArray ? "an array" : json instanceof String ? "a string"
-        : json == null ? "null" : json instanceof Boolean ? "a boolean" : "a number";
-  }
 }

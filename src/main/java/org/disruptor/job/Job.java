@@ -1,8 +1,10 @@
 package org.disruptor.job;
 
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,16 +18,18 @@ public final class Job {
   /** One part: its input, where it runs, how often it was tried and what it returned. */
   public static final class Part {
     final int index;
-    String input;
+    /** UTF-8 JSON text, kept until the part is done (a move sends it again). */
+    byte[] input;
     String nodeId;
     String node;
     int attempts;
     boolean done;
-    String result;
+    /** UTF-8 JSON text, as the node returned it. */
+    byte[] result;
     double elapsedMs;
     List<String> logs = List.of();
 
-    Part(int index, String input) {
+    Part(int index, byte[] input) {
       this.index = index;
       this.input = input;
     }
@@ -38,7 +42,7 @@ public final class Job {
       return nodeId;
     }
 
-    public String input() {
+    public byte[] input() {
       return input;
     }
 
@@ -67,11 +71,12 @@ public final class Job {
   private final List<Part> parts = new ArrayList<>();
   private JobStatus status = JobStatus.RUNNING;
   private JobError error;
-  private String result;
+  private byte[] result;
+  private boolean resultDropped;
   private long elapsedMs;
   private int doneCount;
 
-  public Job(String id, JobSpec spec, List<String> inputs) {
+  public Job(String id, JobSpec spec, List<byte[]> inputs) {
     this.id = id;
     this.spec = spec;
     for (int i = 0; i < inputs.size(); i++) {
@@ -120,7 +125,7 @@ public final class Job {
   }
 
   /** Records a part's result; false when the job has ended or the part was already counted. */
-  public boolean complete(int index, String node, String json, double elapsedMs, List<String> logs) {
+  public boolean complete(int index, String node, byte[] json, double elapsedMs, List<String> logs) {
     if (status.isFinal() || index < 0 || index >= parts.size() || parts.get(index).done) {
       return false;
     }
@@ -135,20 +140,28 @@ public final class Job {
     return true;
   }
 
-  /** The parts' results in part order, as one JSON array text (no decode and re-encode). */
-  public String resultsArray() {
-    StringBuilder out = new StringBuilder("[");
+  /** The parts' results in part order, as one JSON array text (no decode and re-encode, one copy). */
+  public byte[] resultsArray() {
+    int length = 1 + parts.size();
     for (Part part : parts) {
-      if (out.length() > 1) {
-        out.append(',');
-      }
-      out.append(part.result);
+      length += part.result.length;
     }
-    return out.append(']').toString();
+    byte[] out = new byte[Math.max(2, length)];
+    out[0] = '[';
+    int at = 1;
+    for (Part part : parts) {
+      if (at > 1) {
+        out[at++] = ',';
+      }
+      System.arraycopy(part.result, 0, out, at, part.result.length);
+      at += part.result.length;
+    }
+    out[at] = ']';
+    return out;
   }
 
   /** Ends the job; false when it had already ended (a job ends exactly once). */
-  public boolean finish(JobStatus finalStatus, String resultJson, JobError failure) {
+  public boolean finish(JobStatus finalStatus, byte[] resultJson, JobError failure) {
     if (status.isFinal() || !finalStatus.isFinal()) {
       return false;
     }
@@ -161,6 +174,19 @@ public final class Job {
       part.result = null;
     }
     return true;
+  }
+
+  /** Bytes of result text this finished job holds in the history. */
+  public int resultBytes() {
+    return result == null ? 0 : result.length;
+  }
+
+  /** Lets go of the result text (history over its byte budget); the view then says so. */
+  public void dropResult() {
+    if (result != null) {
+      result = null;
+      resultDropped = true;
+    }
   }
 
   public long elapsedMs() {
@@ -176,12 +202,20 @@ public final class Job {
 
   /** The full state as JSON text, with the result spliced in verbatim. */
   public String view() {
+    return viewBuffer().toString(StandardCharsets.UTF_8);
+  }
+
+  /** {@link #view} as UTF-8 bytes, for HTTP: a large result is copied once, never turned into a String. */
+  public Buffer viewBuffer() {
     JsonObject json = summary();
     JsonArray partsJson = new JsonArray();
     parts.forEach(p -> partsJson.add(p.toJson(status.isFinal())));
     json.put("partitions", partsJson);
     if (error != null) {
       json.mergeIn(error.toJson());
+    }
+    if (resultDropped) {
+      json.put("resultDropped", true);
     }
     return withRaw(json, "result", status == JobStatus.COMPLETED ? result : null);
   }
@@ -196,12 +230,23 @@ public final class Job {
     return encoded.length() == 2 ? head + "}" : head + "," + encoded.substring(1);
   }
 
+  /** {@code json} with {@code field} set to raw UTF-8 JSON text, as bytes. */
+  public static Buffer withRaw(JsonObject json, String field, byte[] raw) {
+    String encoded = json.encode();
+    if (raw == null) {
+      return Buffer.buffer(encoded);
+    }
+    byte[] head = ("{" + Json.encode(field) + ":").getBytes(StandardCharsets.UTF_8);
+    byte[] tail = (encoded.length() == 2 ? "}" : "," + encoded.substring(1)).getBytes(StandardCharsets.UTF_8);
+    return Buffer.buffer(head.length + raw.length + tail.length).appendBytes(head).appendBytes(raw).appendBytes(tail);
+  }
+
   /** The event a part's completion produces, with its result spliced in. */
   public String partEvent(Part part) {
     JsonObject json = new JsonObject().put("type", "partition").put("id", id).put("index", part.index)
         .put("node", part.node).put("elapsedMs", part.elapsedMs).put("attempts", part.attempts)
         .put("logs", new JsonArray(new ArrayList<>(part.logs)))
         .put("done", doneCount).put("parts", parts.size());
-    return withRaw(json, "result", part.result);
+    return withRaw(json, "result", part.result).toString(StandardCharsets.UTF_8);
   }
 }

@@ -9,6 +9,7 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -25,6 +26,8 @@ import java.util.logging.Logger;
 import org.disruptor.Addresses;
 import org.disruptor.cluster.Peer;
 import org.disruptor.cluster.PeerRegistry;
+import org.disruptor.job.PartMessages.PartReply;
+import org.disruptor.job.PartMessages.PartRequest;
 import org.disruptor.sandbox.RunHandle;
 import org.disruptor.sandbox.Sandbox;
 import org.disruptor.sandbox.SandboxException;
@@ -50,6 +53,8 @@ public final class JobService {
   private final NodeCounters counters;
   private final JobSpec.Limits limits;
   private final int historySize;
+  private final long historyResultBytes;
+  private long resultBytes;
   private final int maxAttempts;
   private final WorkerExecutor pool;
   private final Map<String, Job> jobs = new LinkedHashMap<>();
@@ -71,6 +76,7 @@ public final class JobService {
     this.counters = counters;
     this.limits = JobSpec.Limits.from(conf);
     this.historySize = conf.getInteger("historySize");
+    this.historyResultBytes = conf.getLong("historyResultBytes");
     this.maxAttempts = conf.getInteger("maxAttempts");
     this.pool = vertx.createSharedWorkerExecutor(WorkerVerticle.POOL, WorkerVerticle.threads(conf), 1, TimeUnit.DAYS);
     this.silenceMs = conf.getLong("nodeSilenceMs");
@@ -105,7 +111,7 @@ public final class JobService {
   }
 
   /** A job parsed and sliced, ready to start: the CPU-heavy half of a submission, safe on any thread. */
-  private record Plan(JobSpec spec, List<String> inputs, List<Peer> placement) {
+  private record Plan(JobSpec spec, List<byte[]> inputs, List<Peer> placement) {
   }
 
   /**
@@ -129,20 +135,19 @@ public final class JobService {
     if (peers.isEmpty()) {
       throw new JobError("no_nodes", "no live node can take the job");
     }
-    List<String> inputs = new ArrayList<>();
+    List<byte[]> inputs = new ArrayList<>();
     List<Peer> placement = new ArrayList<>();
     if (spec.mode() == JobSpec.Mode.BROADCAST) {
-      String whole = io.vertx.core.json.Json.encode(spec.data());
+      byte[] whole = spec.data().text();
       for (Peer peer : peers) {
         inputs.add(whole);
         placement.add(peer);
       }
     } else {
-      JsonArray data = (JsonArray) spec.data();
+      JobSpec.Data data = spec.data();
       int parts = spec.partitions() != null ? spec.partitions() : peers.size();
-      List<Object> list = data.getList();
-      for (Slicer.Slice slice : Slicer.slices(list.size(), parts)) {
-        inputs.add(new JsonArray(list.subList(slice.from(), slice.to())).encode());
+      for (Slicer.Slice slice : Slicer.slices(data.size(), parts)) {
+        inputs.add(data.slice(slice.from(), slice.to()));
       }
     }
     return new Plan(spec.withoutData(), inputs, placement);
@@ -150,7 +155,7 @@ public final class JobService {
 
   private Job start(Plan plan, JobListener listener) {
     JobSpec spec = plan.spec();
-    List<String> inputs = plan.inputs();
+    List<byte[]> inputs = plan.inputs();
     List<Peer> placement = plan.placement();
     Job job = new Job(UUID.randomUUID().toString(), spec, inputs);
     jobs.put(job.id(), job);
@@ -260,13 +265,12 @@ public final class JobService {
           .put("attempt", attempt).encode());
     }
     long remaining = job.spec().timeoutMs() - job.elapsedMs();
-    JsonObject message = new JsonObject().put("jobId", job.id()).put("coordinator", registry.self().id())
-        .put("index", index).put("partitions", job.parts().size()).put("code", job.spec().code())
-        .put("input", part.input()).put("remainingMs", Math.max(1, remaining));
+    PartRequest message = new PartRequest(job.id(), registry.self().id(), index, job.parts().size(),
+        job.spec().code(), part.input(), Math.max(1, remaining));
     if (inFlight.merge(target.id(), 1, Integer::sum) == 1) {
       lastHeard.put(target.id(), System.nanoTime());
     }
-    vertx.eventBus().<JsonObject>request(Addresses.parts(target.id()), message,
+    vertx.eventBus().<PartReply>request(Addresses.parts(target.id()), message,
         new DeliveryOptions().setSendTimeout(Math.max(1, remaining) + 2_000))
         .onComplete(ar -> {
           inFlight.merge(target.id(), -1, Integer::sum);
@@ -279,11 +283,10 @@ public final class JobService {
         });
   }
 
-  private void onPartResult(Job job, Message<JsonObject> reply) {
-    JsonObject body = reply.body();
-    int index = body.getInteger("index");
-    List<String> logs = body.getJsonArray("logs").stream().map(String::valueOf).toList();
-    if (!job.complete(index, body.getString("node"), body.getString("result"), body.getDouble("elapsedMs"), logs)) {
+  private void onPartResult(Job job, Message<PartReply> reply) {
+    PartReply body = reply.body();
+    int index = body.index();
+    if (!job.complete(index, body.node(), body.result(), body.elapsedMs(), body.logs())) {
       return;
     }
     emit(job, "partition", () -> job.partEvent(job.part(index)));
@@ -391,7 +394,7 @@ public final class JobService {
 
   /** All parts are in: reduce on this node when asked, then complete. */
   private void collect(Job job) {
-    String results = job.resultsArray();
+    byte[] results = job.resultsArray();
     String reduce = job.spec().reduce();
     if (reduce == null) {
       finish(job, JobStatus.COMPLETED, results, null);
@@ -402,11 +405,11 @@ public final class JobService {
     RunHandle handle = new RunHandle();
     listen(job.id(), (j, type, json) -> handle.stop(type.equals("timed_out") ? "timed_out" : "cancelled"));
     long remaining = Math.max(1, job.spec().timeoutMs() - job.elapsedMs());
-    pool.executeBlocking(() -> sandbox.run(Sandbox.source(reduce), results, ctx, remaining,
+    pool.executeBlocking(() -> sandbox.run(sandbox.source(reduce), new String(results, StandardCharsets.UTF_8), ctx, remaining,
         sandbox.limits().partTimeLimitMs(), handle), false)
         .onComplete(ar -> {
           if (ar.succeeded()) {
-            finish(job, JobStatus.COMPLETED, ar.result().json(), null);
+            finish(job, JobStatus.COMPLETED, ar.result().json().getBytes(StandardCharsets.UTF_8), null);
           } else if (ar.cause() instanceof SandboxException e) {
             JsonObject details = new JsonObject().put("stage", "reduce").put("node", registry.self().address());
             if (e.line() != null) {
@@ -419,7 +422,7 @@ public final class JobService {
         });
   }
 
-  private boolean finish(Job job, JobStatus status, String result, JobError error) {
+  private boolean finish(Job job, JobStatus status, byte[] result, JobError error) {
     if (!job.finish(status, result, error)) {
       return false;
     }
@@ -434,6 +437,7 @@ public final class JobService {
           ? "timed_out" : "cancelled");
       holders.forEach(node -> vertx.eventBus().send(Addresses.cancel(node), stop));
     }
+    resultBytes += job.resultBytes();
     counters.jobEnded(status, job.elapsedMs());
     if (status != JobStatus.COMPLETED) {
       LOG.info("job " + job.id() + " " + status.wire() + ": " + error.getMessage());
@@ -478,13 +482,26 @@ public final class JobService {
     vertx.eventBus().publish(Addresses.UI_JOBS, job.summary().put("event", type), LOCAL);
   }
 
+  /**
+   * Keeps at most {@code historySize} finished jobs, and at most {@code historyResultBytes} of their results:
+   * past that budget the oldest finished jobs let go of their result (their state stays listed).
+   */
   private void trimHistory() {
     Iterator<Job> it = jobs.values().iterator();
     int excess = jobs.size() - historySize;
     while (excess > 0 && it.hasNext()) {
-      if (it.next().status().isFinal()) {
+      Job job = it.next();
+      if (job.status().isFinal()) {
+        resultBytes -= job.resultBytes();
         it.remove();
         excess--;
+      }
+    }
+    for (Iterator<Job> older = jobs.values().iterator(); resultBytes > historyResultBytes && older.hasNext(); ) {
+      Job job = older.next();
+      if (job.status().isFinal() && job.resultBytes() > 0) {
+        resultBytes -= job.resultBytes();
+        job.dropResult();
       }
     }
   }

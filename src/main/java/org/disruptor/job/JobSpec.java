@@ -1,22 +1,35 @@
 package org.disruptor.job;
 
-import io.vertx.core.json.JsonArray;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Set;
 
-/** A validated job request. {@link #parse} turns every malformed request into a 400 or 413 {@link JobError}. */
-public record JobSpec(String code, Object data, Mode mode, Integer partitions, String reduce, long timeoutMs) {
+/**
+ * A validated job request. {@link #parse} reads the request's JSON text in one streaming pass: the small
+ * fields are decoded, while {@code data} stays UTF-8 text whose top-level elements are only located, never
+ * turned into Java objects (a million numbers would be a million boxed objects, then re-encoded per
+ * slice). Every malformed request becomes a 400 or 413 {@link JobError}.
+ */
+public record JobSpec(String code, Data data, Mode mode, Integer partitions, String reduce, long timeoutMs,
+    String refJson) {
 
   public enum Mode { MAP, BROADCAST }
 
-  /** The spec without its data: what a job keeps once its parts are planned (history must not pin data). */
-  public JobSpec withoutData() {
-    return new JobSpec(code, null, mode, partitions, reduce, timeoutMs);
-  }
-
+  private static final JsonFactory JSON = JsonFactory.builder().build();
   private static final Set<String> FIELDS = Set.of("code", "data", "mode", "partitions", "reduce", "timeoutMs",
       "type", "ref");
+  private static final byte[] NULL = "null".getBytes(StandardCharsets.US_ASCII);
+
+  /** The spec without its data: what a job keeps once its parts are planned (history must not pin data). */
+  public JobSpec withoutData() {
+    return new JobSpec(code, null, mode, partitions, reduce, timeoutMs, refJson);
+  }
 
   /** Limits that validation needs, from the node configuration. */
   public record Limits(int maxCodeBytes, int maxPartitions, long defaultTimeoutMs, long maxTimeoutMs) {
@@ -26,48 +39,221 @@ public record JobSpec(String code, Object data, Mode mode, Integer partitions, S
     }
   }
 
-  public static JobSpec parse(JsonObject json, Limits limits) {
-    for (String field : json.fieldNames()) {
-      if (!FIELDS.contains(field)) {
-        throw JobError.badRequest("unknown field '" + field + "' (expected code, data, mode, partitions, reduce, timeoutMs)");
-      }
+  /**
+   * A job's {@code data} as the client sent it: the UTF-8 text {@code [start, end)} of the request, and for
+   * an array the start of each top-level element. Slices are cut from the text, so a part's input is
+   * byte for byte what the client sent.
+   */
+  public static final class Data {
+    private final byte[] text;
+    private final int start;
+    private final int end;
+    private final int[] elements;
+    private final int size;
+
+    Data(byte[] text, int start, int end, int[] elements, int size) {
+      this.text = text;
+      this.start = start;
+      this.end = end;
+      this.elements = elements;
+      this.size = size;
     }
-    String code = string(json, "code");
+
+    /** Data that is the JSON text {@code json} (tests, and broadcast jobs without data). */
+    public static Data of(String json) {
+      byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+      return new Data(bytes, 0, bytes.length, null, 0);
+    }
+
+    public boolean isArray() {
+      return elements != null;
+    }
+
+    /** Number of elements of an array. */
+    public int size() {
+      return size;
+    }
+
+    /** The whole value as UTF-8 JSON text. */
+    public byte[] text() {
+      return Arrays.copyOfRange(text, start, end);
+    }
+
+    /** Elements {@code [from, to)} of an array, as a UTF-8 JSON array text. */
+    public byte[] slice(int from, int to) {
+      if (from >= to) {
+        return new byte[] {'[', ']'};
+      }
+      int first = elements[from];
+      int last = to < size ? elements[to] : end - 1; // the next element, or the array's closing bracket
+      last = trimBack(last);
+      if (last > first && text[last - 1] == ',') {
+        last = trimBack(last - 1);
+      }
+      byte[] out = new byte[last - first + 2];
+      out[0] = '[';
+      System.arraycopy(text, first, out, 1, last - first);
+      out[out.length - 1] = ']';
+      return out;
+    }
+
+    private int trimBack(int at) {
+      while (at > start && isSpace(text[at - 1])) {
+        at--;
+      }
+      return at;
+    }
+  }
+
+  /** Parses a job from its JSON object (messages already decoded, tests). */
+  public static JobSpec parse(JsonObject json, Limits limits) {
+    return parse(json.toBuffer().getBytes(), limits);
+  }
+
+  /** Parses a job request from its UTF-8 JSON text. */
+  public static JobSpec parse(byte[] text, Limits limits) {
+    if (isBlank(text)) {
+      throw JobError.badRequest("the request body must be a JSON job object");
+    }
+    String code = null;
+    String reduce = null;
+    String mode = null;
+    Data data = null;
+    Long partitions = null;
+    Long timeout = null;
+    String ref = null;
+    try (JsonParser p = JSON.createParser(text)) {
+      JsonToken first = p.nextToken();
+      if (first != JsonToken.START_OBJECT) {
+        throw JobError.badRequest("the request body must be a JSON object, not " + kind(first));
+      }
+      for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
+        String field = p.currentName();
+        if (!FIELDS.contains(field)) {
+          throw JobError.badRequest("unknown field '" + field + "' (expected code, data, mode, partitions, reduce, timeoutMs)");
+        }
+        JsonToken value = p.nextToken();
+        switch (field) {
+          case "code" -> code = string(p, value, field);
+          case "reduce" -> reduce = string(p, value, field);
+          case "mode" -> mode = value == JsonToken.VALUE_NULL ? null : value.isScalarValue() ? p.getText() : "?";
+          case "partitions" -> partitions = integer(p, value, field);
+          case "timeoutMs" -> timeout = integer(p, value, field);
+          case "data" -> data = value == JsonToken.VALUE_NULL ? null : data(p, value, text);
+          case "ref" -> ref = raw(p, value, text);
+          default -> p.skipChildren(); // "type": a WebSocket message kind, not part of the job
+        }
+        if (value.isStructStart() && !field.equals("data") && !field.equals("ref")) {
+          p.skipChildren();
+        }
+      }
+      if (p.nextToken() != null) {
+        throw JobError.badRequest("invalid JSON: unexpected content after the job object");
+      }
+    } catch (StreamReadException e) {
+      throw JobError.badRequest("invalid JSON: " + firstLine(e.getOriginalMessage()));
+    } catch (IOException e) {
+      throw JobError.badRequest("invalid JSON: " + firstLine(e.getMessage()));
+    }
+    return validate(code, data, mode, partitions, reduce, timeout, ref, limits);
+  }
+
+  private static JobSpec validate(String code, Data data, String modeName, Long partitions, String reduce,
+      Long timeout, String ref, Limits limits) {
     if (code == null || code.isBlank()) {
       throw JobError.badRequest("'code' is required: JavaScript that evaluates to a function (input, ctx) => ...");
     }
     checkCodeSize("code", code, limits);
-    String reduce = string(json, "reduce");
     if (reduce != null) {
       checkCodeSize("reduce", reduce, limits);
     }
-    Mode mode = switch (json.getValue("mode") == null ? "map" : String.valueOf(json.getValue("mode"))) {
+    Mode mode = switch (modeName == null ? "map" : modeName) {
       case "map" -> Mode.MAP;
       case "broadcast" -> Mode.BROADCAST;
       default -> throw JobError.badRequest("'mode' must be \"map\" or \"broadcast\"");
     };
-    Object data = json.getValue("data");
-    checkFinite(data);
-    if (mode == Mode.MAP && !(data instanceof JsonArray)) {
+    if (mode == Mode.MAP && (data == null || !data.isArray())) {
       throw JobError.badRequest("map mode needs 'data' to be an array" + (data == null ? " (it is missing)" : ""));
     }
-    Integer partitions = integer(json, "partitions", 1, limits.maxPartitions());
-    if (partitions != null && mode == Mode.BROADCAST) {
+    Integer parts = range("partitions", partitions, 1, limits.maxPartitions());
+    if (parts != null && mode == Mode.BROADCAST) {
       throw JobError.badRequest("'partitions' applies to map mode only; broadcast runs once on every node");
     }
-    Integer timeout = integer(json, "timeoutMs", 1, (int) Math.min(Integer.MAX_VALUE, limits.maxTimeoutMs()));
-    return new JobSpec(code, data, mode, partitions, reduce, timeout == null ? limits.defaultTimeoutMs() : timeout);
+    Integer time = range("timeoutMs", timeout, 1, (int) Math.min(Integer.MAX_VALUE, limits.maxTimeoutMs()));
+    return new JobSpec(code, data == null ? new Data(NULL, 0, NULL.length, null, 0) : data, mode, parts, reduce,
+        time == null ? limits.defaultTimeoutMs() : time, ref);
   }
 
-  /** JSON has no infinities: a number beyond double range (1e400) would reach the job as the string "Infinity". */
-  private static void checkFinite(Object value) {
-    if (value instanceof Double d && d.isInfinite() || value instanceof Float f && f.isInfinite()) {
-      throw JobError.badRequest("a number in 'data' is beyond the range of a double");
-    } else if (value instanceof JsonArray array) {
-      array.forEach(JobSpec::checkFinite);
-    } else if (value instanceof JsonObject object) {
-      object.forEach(e -> checkFinite(e.getValue()));
+  /** Locates {@code data}: for an array, the start of each top-level element (nested values are skipped). */
+  private static Data data(JsonParser p, JsonToken value, byte[] text) throws IOException {
+    int start = offset(p);
+    if (value != JsonToken.START_ARRAY) {
+      p.skipChildren();
+      return new Data(text, start, end(p, text), null, 0);
     }
+    int[] elements = new int[16];
+    int size = 0;
+    for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+      if (size == elements.length) {
+        elements = Arrays.copyOf(elements, size * 2);
+      }
+      elements[size++] = offset(p);
+      if (t.isStructStart()) {
+        p.skipChildren();
+      }
+    }
+    return new Data(text, start, offset(p) + 1, elements, size);
+  }
+
+  /** The raw JSON text of a value (the WebSocket {@code ref}, echoed back verbatim). */
+  private static String raw(JsonParser p, JsonToken value, byte[] text) throws IOException {
+    int start = offset(p);
+    p.skipChildren();
+    return new String(text, start, end(p, text) - start, StandardCharsets.UTF_8);
+  }
+
+  /** The end of the value just read: after its closing bracket, or after its last character for a scalar. */
+  private static int end(JsonParser p, byte[] text) {
+    int at = offset(p);
+    JsonToken t = p.currentToken();
+    if (t == JsonToken.END_ARRAY || t == JsonToken.END_OBJECT) {
+      return at + 1;
+    }
+    if (t == JsonToken.VALUE_STRING) {
+      // scan to the closing quote, past escapes
+      int i = at + 1;
+      while (text[i] != '"') {
+        i += text[i] == '\\' ? 2 : 1;
+      }
+      return i + 1;
+    }
+    int i = at;
+    while (i < text.length && !isSpace(text[i]) && text[i] != ',' && text[i] != '}' && text[i] != ']') {
+      i++;
+    }
+    return i;
+  }
+
+  private static int offset(JsonParser p) {
+    long offset = p.currentTokenLocation().getByteOffset();
+    if (offset < 0) {
+      // Jackson detected UTF-16 or UTF-32 and reads characters, not bytes
+      throw JobError.badRequest("the request must be UTF-8 JSON");
+    }
+    return (int) offset;
+  }
+
+  private static boolean isSpace(byte b) {
+    return b == ' ' || b == '\n' || b == '\r' || b == '\t';
+  }
+
+  private static boolean isBlank(byte[] text) {
+    for (byte b : text) {
+      if (!isSpace(b)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static void checkCodeSize(String field, String code, Limits limits) {
@@ -76,23 +262,45 @@ public record JobSpec(String code, Object data, Mode mode, Integer partitions, S
     }
   }
 
-  private static String string(JsonObject json, String field) {
-    Object value = json.getValue(field);
-    if (value != null && !(value instanceof String)) {
+  private static String string(JsonParser p, JsonToken value, String field) throws IOException {
+    if (value == JsonToken.VALUE_NULL) {
+      return null;
+    }
+    if (value != JsonToken.VALUE_STRING) {
       throw JobError.badRequest("'" + field + "' must be a string");
     }
-    return (String) value;
+    return p.getText();
   }
 
-  private static Integer integer(JsonObject json, String field, int min, int max) {
-    Object value = json.getValue(field);
+  /** An integer token, or {@code Long.MIN_VALUE} for any other value (refused by {@link #range}). */
+  private static Long integer(JsonParser p, JsonToken value, String field) throws IOException {
+    if (value == JsonToken.VALUE_NULL) {
+      return null;
+    }
+    if (value != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+      return Long.MIN_VALUE;
+    }
+    return p.getLongValue();
+  }
+
+  private static Integer range(String field, Long value, int min, int max) {
     if (value == null) {
       return null;
     }
-    if (!(value instanceof Integer || value instanceof Long)
-        || ((Number) value).longValue() < min || ((Number) value).longValue() > max) {
+    if (value < min || value > max) {
       throw JobError.badRequest("'" + field + "' must be an integer from " + min + " to " + max);
     }
-    return ((Number) value).intValue();
+    return value.intValue();
+  }
+
+  private static String kind(JsonToken token) {
+    return token == JsonToken.START_ARRAY ? "an array" : token == JsonToken.VALUE_STRING ? "a string"
+        : token == JsonToken.VALUE_NULL ? "null" : token == JsonToken.VALUE_TRUE || token == JsonToken.VALUE_FALSE
+        ? "a boolean" : "a number";
+  }
+
+  private static String firstLine(String text) {
+    String line = String.valueOf(text).lines().findFirst().orElse("");
+    return line.length() > 200 ? line.substring(0, 200) + "..." : line;
   }
 }

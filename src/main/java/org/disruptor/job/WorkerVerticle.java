@@ -7,6 +7,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -14,6 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 import org.disruptor.Addresses;
 import org.disruptor.cluster.PeerRegistry;
+import org.disruptor.job.PartMessages.PartReply;
+import org.disruptor.job.PartMessages.PartRequest;
 import org.disruptor.sandbox.PartResult;
 import org.disruptor.sandbox.RunHandle;
 import org.disruptor.sandbox.Sandbox;
@@ -63,7 +66,7 @@ public final class WorkerVerticle extends VerticleBase {
     counters.gauge("disruptor.parts.running", "parts running on this node", running::get);
     counters.gauge("disruptor.parts.queued", "parts queued on this node", queued::get);
     String self = registry.self().id();
-    MessageConsumer<JsonObject> parts = vertx.eventBus().consumer(Addresses.parts(self), this::runPart);
+    MessageConsumer<PartRequest> parts = vertx.eventBus().consumer(Addresses.parts(self), this::runPart);
     MessageConsumer<JsonObject> cancels = vertx.eventBus().consumer(Addresses.cancel(self), this::cancel);
     MessageConsumer<Object> stats = vertx.eventBus().consumer(Addresses.stats(self), m -> m.reply(stats()));
     MessageConsumer<String> left = vertx.eventBus().localConsumer(PeerRegistry.PEER_LEFT, this::stopOrphans);
@@ -71,7 +74,7 @@ public final class WorkerVerticle extends VerticleBase {
     // the engine's start-up cost is not paid by the first job
     Thread.ofPlatform().daemon().name("disruptor-warm-up").start(() -> {
       try {
-        sandbox.run(Sandbox.source("(x) => x"), "[]", "{}", 10_000, 10_000, new RunHandle());
+        sandbox.run(sandbox.source("(x) => x"), "[]", "{}", 10_000, 10_000, new RunHandle());
       } catch (RuntimeException e) {
         LOG.fine("sandbox warm-up ended: " + e);
       }
@@ -79,10 +82,10 @@ public final class WorkerVerticle extends VerticleBase {
     return Future.join(parts.completion(), cancels.completion(), stats.completion(), left.completion());
   }
 
-  private void runPart(Message<JsonObject> message) {
-    JsonObject part = message.body();
-    String jobId = part.getString("jobId");
-    int index = part.getInteger("index");
+  private void runPart(Message<PartRequest> message) {
+    PartRequest part = message.body();
+    String jobId = part.jobId();
+    int index = part.index();
     if (queued.get() + running.get() >= capacity) {
       counters.stop("saturated");
       message.fail(429, error("saturated", "node " + registry.self().address() + " is saturated", index).encode());
@@ -90,17 +93,17 @@ public final class WorkerVerticle extends VerticleBase {
     }
     RunHandle handle = new RunHandle();
     active.computeIfAbsent(jobId, k -> new ConcurrentHashMap<>()).put(index, handle);
-    coordinators.put(jobId, part.getString("coordinator"));
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(part.getLong("remainingMs"));
+    coordinators.put(jobId, part.coordinator());
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(part.remainingMs());
     String ctx = new JsonObject().put("jobId", jobId).put("node", registry.self().address()).put("partition", index)
-        .put("partitions", part.getInteger("partitions")).encode();
+        .put("partitions", part.partitions()).encode();
     queued.incrementAndGet();
     pool.<PartResult>executeBlocking(() -> {
       queued.decrementAndGet();
       running.incrementAndGet();
       try {
         long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-        return sandbox.run(Sandbox.source(part.getString("code")), part.getString("input"), ctx, left,
+        return sandbox.run(sandbox.source(part.code()), new String(part.input(), StandardCharsets.UTF_8), ctx, left,
             sandbox.limits().partTimeLimitMs(), handle);
       } finally {
         running.decrementAndGet();
@@ -110,9 +113,8 @@ public final class WorkerVerticle extends VerticleBase {
       if (ar.succeeded()) {
         PartResult result = ar.result();
         counters.partCompleted(result.elapsedMs());
-        message.reply(new JsonObject().put("index", index).put("node", registry.self().address())
-            .put("result", result.json()).put("elapsedMs", result.elapsedMs())
-            .put("logs", new JsonArray(result.logs())));
+        message.reply(new PartReply(index, registry.self().address(), result.json().getBytes(StandardCharsets.UTF_8),
+            result.elapsedMs(), result.logs()));
       } else {
         counters.partFailed();
         message.fail(422, failure(ar.cause(), index).encode());

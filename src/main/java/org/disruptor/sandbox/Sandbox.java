@@ -70,8 +70,22 @@ public final class Sandbox implements AutoCloseable {
       .filter(p -> p.getType() == MemoryType.HEAP).map(MemoryPoolMXBean::getName)
       .collect(java.util.stream.Collectors.toSet());
   private volatile long collectionsAtLastStop = -1;
+  /** Fresh contexts made ahead of time, so a part does not wait ~0.1 ms for one: never reused, never shared. */
+  private final java.util.concurrent.ConcurrentLinkedQueue<Prepared> ready = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final java.util.concurrent.atomic.AtomicInteger readyCount = new java.util.concurrent.atomic.AtomicInteger();
+  private final int readyTarget;
+  private final java.util.concurrent.ExecutorService housekeeper;
+
+  /** A context built, hardened and given its console, before any part was assigned to it. */
+  private record Prepared(Context context, BoundedLog log, Value runner) {
+  }
 
   public Sandbox(SandboxLimits limits) {
+    this(limits, Runtime.getRuntime().availableProcessors());
+  }
+
+  /** {@code ready} contexts are kept prepared: as many as parts can run at once. */
+  public Sandbox(SandboxLimits limits, int ready) {
     this.limits = limits;
     this.jit = jitAvailable();
     this.engine = Engine.newBuilder("js")
@@ -88,6 +102,77 @@ public final class Sandbox implements AutoCloseable {
     });
     threads.setThreadAllocatedMemoryEnabled(true);
     watchdog.scheduleWithFixedDelay(this::watch, 50, 50, TimeUnit.MILLISECONDS);
+    this.readyTarget = Math.max(1, ready);
+    this.housekeeper = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "disruptor-sandbox-contexts");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  private Prepared prepare() {
+    BoundedLog log = new BoundedLog(limits.maxLogBytes());
+    Context context = Context.newBuilder("js")
+        .engine(engine)
+        .sandbox(SandboxPolicy.CONSTRAINED)
+        .out(log)
+        .err(log)
+        .allowHostAccess(HostAccess.CONSTRAINED)
+        .allowIO(IOAccess.NONE)
+        .allowCreateThread(false)
+        .allowCreateProcess(false)
+        .allowNativeAccess(false)
+        .allowEnvironmentAccess(EnvironmentAccess.NONE)
+        .allowPolyglotAccess(PolyglotAccess.NONE)
+        .build();
+    try {
+      context.eval(HARDEN);
+      return new Prepared(context, log, context.eval(RUNNER));
+    } catch (RuntimeException e) {
+      context.close(true);
+      throw e;
+    }
+  }
+
+  /** A prepared context if one is ready (the usual case), else one built now; the pool is topped up behind. */
+  private Prepared take() {
+    Prepared prepared = ready.poll();
+    if (prepared != null) {
+      readyCount.decrementAndGet();
+    }
+    try {
+      housekeeper.execute(this::refill);
+    } catch (java.util.concurrent.RejectedExecutionException closing) {
+      // the sandbox is closing
+    }
+    return prepared != null ? prepared : prepare();
+  }
+
+  private void refill() {
+    while (readyCount.get() < readyTarget) {
+      try {
+        ready.add(prepare());
+        readyCount.incrementAndGet();
+      } catch (RuntimeException e) {
+        return; // the engine is closing
+      }
+    }
+  }
+
+  /** Closes a used context off the part's critical path: its reply need not wait for the teardown. */
+  private void retire(Context context, boolean cancel) {
+    Runnable close = () -> {
+      try {
+        context.close(cancel);
+      } catch (RuntimeException ignored) {
+        // a context closed by cancel or a limit throws its cancellation again on close
+      }
+    };
+    try {
+      housekeeper.execute(close);
+    } catch (java.util.concurrent.RejectedExecutionException closing) {
+      close.run();
+    }
   }
 
   /** Whether the optimizing Truffle runtime (Graal JIT through JVMCI) is on the module path. */
@@ -108,10 +193,25 @@ public final class Sandbox implements AutoCloseable {
     return running.size();
   }
 
-  /** Compiles {@code code} to a cached source: parts of one job share its parse and compiled code. */
-  public static Source source(String code) {
-    return Source.newBuilder("js", code, JOB_SOURCE_NAME).cached(true).buildLiteral();
+  /**
+   * The source of {@code code}, shared by every part and job that runs the same code. The engine keeps a
+   * source's parse and compiled code only while the Source object is reachable: a new Source per part lets
+   * a collection drop them, and the next job with the same code is parsed, profiled and compiled again.
+   * So the most recent {@value #SOURCES} codes are held here.
+   */
+  public Source source(String code) {
+    synchronized (sources) {
+      return sources.computeIfAbsent(code, c -> Source.newBuilder("js", c, JOB_SOURCE_NAME).cached(true).buildLiteral());
+    }
   }
+
+  private static final int SOURCES = 64;
+  private final java.util.Map<String, Source> sources = new java.util.LinkedHashMap<>(64, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(java.util.Map.Entry<String, Source> eldest) {
+      return size() > SOURCES;
+    }
+  };
 
   /**
    * Runs {@code (input, ctx) => ...} once. Past {@code deadlineMs} of wall time (the job's deadline) the part
@@ -120,23 +220,12 @@ public final class Sandbox implements AutoCloseable {
   public PartResult run(Source code, String inputJson, String ctxJson, long deadlineMs, long cpuLimitMs,
       RunHandle handle) {
     long start = System.nanoTime();
-    BoundedLog log = new BoundedLog(limits.maxLogBytes());
     if (handle.stopped()) {
       throw new SandboxException(handle.stopReason(), message(handle.stopReason()));
     }
-    Context context = Context.newBuilder("js")
-        .engine(engine)
-        .sandbox(SandboxPolicy.CONSTRAINED)
-        .out(log)
-        .err(log)
-        .allowHostAccess(HostAccess.CONSTRAINED)
-        .allowIO(IOAccess.NONE)
-        .allowCreateThread(false)
-        .allowCreateProcess(false)
-        .allowNativeAccess(false)
-        .allowEnvironmentAccess(EnvironmentAccess.NONE)
-        .allowPolyglotAccess(PolyglotAccess.NONE)
-        .build();
+    Prepared prepared = take();
+    Context context = prepared.context();
+    BoundedLog log = prepared.log();
     Thread self = Thread.currentThread();
     handle.attach(context, self, threads.getThreadAllocatedBytes(self.threadId()),
         threads.getThreadCpuTime(self.threadId()), TimeUnit.MILLISECONDS.toNanos(cpuLimitMs));
@@ -144,14 +233,13 @@ public final class Sandbox implements AutoCloseable {
     ScheduledFuture<?> timer = watchdog.schedule(() -> handle.stop("timed_out"),
         Math.max(1, deadlineMs), TimeUnit.MILLISECONDS);
     try {
-      context.eval(HARDEN);
       Value fn = context.eval(code);
       if (!fn.canExecute()) {
         throw new SandboxException("not_a_function",
             "the job's code must evaluate to a function (input, ctx) => ..., but it evaluated to "
                 + describe(fn));
       }
-      Value state = context.eval(RUNNER).execute(fn, inputJson, ctxJson);
+      Value state = prepared.runner().execute(fn, inputJson, ctxJson);
       if (!state.getMember("settled").asBoolean()) {
         throw new SandboxException("job_error", "the job's promise never settled");
       }
@@ -172,11 +260,7 @@ public final class Sandbox implements AutoCloseable {
       timer.cancel(false);
       running.remove(handle);
       handle.detach();
-      try {
-        context.close(handle.stopped());
-      } catch (RuntimeException ignored) {
-        // a context closed by cancel or a limit throws its cancellation again on close
-      }
+      retire(context, handle.stopped());
     }
   }
 
@@ -324,6 +408,7 @@ public final class Sandbox implements AutoCloseable {
   @Override
   public void close() {
     watchdog.shutdownNow();
+    housekeeper.shutdownNow();
     running.forEach(h -> h.stop("cancelled"));
     try {
       engine.close(true);

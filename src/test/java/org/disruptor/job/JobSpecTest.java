@@ -63,6 +63,98 @@ class JobSpecTest {
         JobSpec.parse(new JsonObject("{\"code\":\"(x)=>x\",\"mode\":\"broadcast\"}"), LIMITS).mode());
   }
 
+  private static String str(byte[] utf8) {
+    return new String(utf8, java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  private static JobSpec parse(String json) {
+    return JobSpec.parse(json.getBytes(java.nio.charset.StandardCharsets.UTF_8), LIMITS);
+  }
+
+  @Test
+  @DisplayName("slices data from the request text: whitespace, nesting, strings with brackets and commas, Unicode")
+  void slicesText() {
+    JobSpec spec = parse("{\"data\": [ 1 ,\n {\"a\": [1, 2]}, \"x,]\u00e9\ud83d\ude00\" ,[3] , null ] , \"code\": \"(x) => x\"}");
+    assertEquals(5, spec.data().size());
+    assertEquals("[1 ,\n {\"a\": [1, 2]}]", str(spec.data().slice(0, 2)));
+    assertEquals("[\"x,]\u00e9\ud83d\ude00\" ,[3] , null]", str(spec.data().slice(2, 5)));
+    assertEquals("[]", str(spec.data().slice(3, 3)));
+    assertEquals(new io.vertx.core.json.JsonArray("[1,{\"a\":[1,2]},\"x,]\u00e9\ud83d\ude00\",[3],null]"),
+        new io.vertx.core.json.JsonArray(str(spec.data().slice(0, 5))));
+  }
+
+  @Test
+  @DisplayName("any split of random nested data into slices gives back the data, element for element")
+  void slicesRandomData() {
+    java.util.Random random = new java.util.Random(42);
+    for (int round = 0; round < 200; round++) {
+      io.vertx.core.json.JsonArray data = new io.vertx.core.json.JsonArray();
+      int n = random.nextInt(40);
+      for (int i = 0; i < n; i++) {
+        data.add(randomValue(random, 3));
+      }
+      String text = random.nextBoolean() ? data.encode() : data.encodePrettily();
+      JobSpec spec = parse("{\"code\":\"(x) => x\",\"data\":" + text + "}");
+      assertEquals(n, spec.data().size());
+      int parts = 1 + random.nextInt(8);
+      io.vertx.core.json.JsonArray joined = new io.vertx.core.json.JsonArray();
+      for (Slicer.Slice slice : Slicer.slices(n, parts)) {
+        io.vertx.core.json.JsonArray part = new io.vertx.core.json.JsonArray(str(spec.data().slice(slice.from(), slice.to())));
+        assertEquals(slice.size(), part.size());
+        joined.addAll(part);
+      }
+      assertEquals(data, joined, text);
+    }
+  }
+
+  private static Object randomValue(java.util.Random random, int depth) {
+    return switch (depth == 0 ? random.nextInt(4) : random.nextInt(6)) {
+      case 0 -> random.nextInt(2000) - 1000;
+      case 1 -> "s" + random.nextInt(100) + (random.nextBoolean() ? ",]\"}{[" : "\u00e9");
+      case 2 -> random.nextBoolean() ? null : random.nextDouble();
+      case 3 -> random.nextBoolean();
+      case 4 -> {
+        io.vertx.core.json.JsonArray a = new io.vertx.core.json.JsonArray();
+        for (int i = random.nextInt(4); i > 0; i--) {
+          a.add(randomValue(random, depth - 1));
+        }
+        yield a;
+      }
+      default -> {
+        io.vertx.core.json.JsonObject o = new io.vertx.core.json.JsonObject();
+        for (int i = random.nextInt(4); i > 0; i--) {
+          o.put("k" + i, randomValue(random, depth - 1));
+        }
+        yield o;
+      }
+    };
+  }
+
+  @Test
+  @DisplayName("keeps broadcast data and a WebSocket ref as their JSON text")
+  void rawValues() {
+    JobSpec spec = parse("{\"code\":\"(x) => x\",\"mode\":\"broadcast\",\"data\": {\"a\": [1, \"}\"]} ,\"ref\":\"r\\\"1\"}");
+    assertEquals("{\"a\": [1, \"}\"]}", str(spec.data().text()));
+    assertEquals("\"r\\\"1\"", spec.refJson());
+    assertEquals("12.5", str(parse("{\"code\":\"(x) => x\",\"mode\":\"broadcast\",\"data\":12.5}").data().text()));
+    assertEquals("null", str(parse("{\"code\":\"(x) => x\",\"mode\":\"broadcast\"}").data().text()));
+  }
+
+  @ParameterizedTest(name = "[{index}] {0}")
+  @CsvSource(delimiter = '|', value = {
+      "{\"code\":\"(x)=>x\",\"data\":[1,2,foo]}",
+      "{\"code\":\"(x)=>x\",\"data\":[1,2]} trailing",
+      "{\"code\":\"(x)=>x\",\"data\":[1,2]",
+      "[1,2]",
+      "\"job\"",
+      "' '",
+  })
+  @DisplayName("refuses malformed request text with 400")
+  void rejectsMalformedText(String text) {
+    JobError e = assertThrows(JobError.class, () -> parse(text));
+    assertEquals("bad_request", e.code(), e.getMessage());
+  }
+
   @ParameterizedTest(name = "{0} is HTTP {1}")
   @CsvSource({"bad_request,400", "unauthorized,401", "not_found,404", "cancelled,409", "not_running,409", "method_not_allowed,405", "payload_too_large,413",
       "compile_error,422", "not_a_function,422", "job_error,422", "memory_limit,422", "time_limit,422",

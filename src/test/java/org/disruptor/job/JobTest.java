@@ -13,21 +13,25 @@ import org.junit.jupiter.api.Test;
 @DisplayName("A job's state")
 class JobTest {
 
+  private static byte[] utf8(String json) {
+    return json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
   private static Job job(int parts) {
-    JobSpec spec = new JobSpec("(x) => x", new JsonArray(), JobSpec.Mode.MAP, parts, null, 1000);
-    return new Job("j1", spec, java.util.Collections.nCopies(parts, "[]"));
+    JobSpec spec = new JobSpec("(x) => x", null, JobSpec.Mode.MAP, parts, null, 1000, null);
+    return new Job("j1", spec, java.util.Collections.nCopies(parts, utf8("[]")));
   }
 
   @Test
   @DisplayName("collects results in part order whatever order they arrive in")
   void collectsInOrder() {
     Job job = job(3);
-    assertTrue(job.complete(2, "n", "3", 1, List.of()));
-    assertTrue(job.complete(0, "n", "1", 1, List.of()));
+    assertTrue(job.complete(2, "n", utf8("3"), 1, List.of()));
+    assertTrue(job.complete(0, "n", utf8("1"), 1, List.of()));
     assertFalse(job.allDone());
-    assertTrue(job.complete(1, "n", "{\"a\":2}", 1, List.of()));
+    assertTrue(job.complete(1, "n", utf8("{\"a\":2}"), 1, List.of()));
     assertTrue(job.allDone());
-    assertEquals("[1,{\"a\":2},3]", job.resultsArray());
+    assertEquals("[1,{\"a\":2},3]", new String(job.resultsArray(), java.nio.charset.StandardCharsets.UTF_8));
   }
 
   @Test
@@ -36,8 +40,8 @@ class JobTest {
     Job job = job(2);
     job.assign(0, "a", "a:1");
     job.assign(0, "b", "b:1");
-    assertTrue(job.complete(0, "b:1", "1", 1, List.of()));
-    assertFalse(job.complete(0, "a:1", "999", 1, List.of()));
+    assertTrue(job.complete(0, "b:1", utf8("1"), 1, List.of()));
+    assertFalse(job.complete(0, "a:1", utf8("999"), 1, List.of()));
     assertEquals(1, job.doneCount());
     assertEquals(2, job.part(0).attempts());
   }
@@ -47,9 +51,9 @@ class JobTest {
   void endsOnce() {
     Job job = job(2);
     assertTrue(job.finish(JobStatus.TIMED_OUT, null, new JobError("timed_out", "late")));
-    assertFalse(job.finish(JobStatus.COMPLETED, "[]", null));
+    assertFalse(job.finish(JobStatus.COMPLETED, utf8("[]"), null));
     assertFalse(job.finish(JobStatus.CANCELLED, null, new JobError("cancelled", "x")));
-    assertFalse(job.complete(0, "n", "1", 1, List.of()));
+    assertFalse(job.complete(0, "n", utf8("1"), 1, List.of()));
     assertEquals(JobStatus.TIMED_OUT, job.status());
   }
 
@@ -63,8 +67,8 @@ class JobTest {
   @DisplayName("shows the result verbatim in its view once completed, and the error when failed")
   void view() {
     Job done = job(1);
-    done.complete(0, "n", "[1,2]", 5, List.of("hi"));
-    done.finish(JobStatus.COMPLETED, "[[1,2]]", null);
+    done.complete(0, "n", utf8("[1,2]"), 5, List.of("hi"));
+    done.finish(JobStatus.COMPLETED, utf8("[[1,2]]"), null);
     JsonObject view = new JsonObject(done.view());
     assertEquals(new JsonArray("[[1,2]]"), view.getJsonArray("result"));
     assertEquals("completed", view.getString("status"));
@@ -83,6 +87,8 @@ class JobTest {
   void withRaw() {
     assertEquals("{\"result\":[1, 2],\"a\":1}", Job.withRaw(new JsonObject().put("a", 1), "result", "[1, 2]"));
     assertEquals("{\"result\":null}", Job.withRaw(new JsonObject(), "result", "null"));
-    assertEquals("{\"a\":1}", Job.withRaw(new JsonObject().put("a", 1), "result", null));
+    assertEquals("{\"a\":1}", Job.withRaw(new JsonObject().put("a", 1), "result", (String) null));
+    assertEquals("{\"result\":[\"\u00e9\"],\"a\":1}", Job.withRaw(new JsonObject().put("a", 1), "result",
+        utf8("[\"\u00e9\"]")).toString(java.nio.charset.StandardCharsets.UTF_8));
   }
 }

@@ -30,7 +30,7 @@ class SandboxTest {
   }
 
   private static PartResult run(String code, String input) {
-    return sandbox.run(Sandbox.source(code), input, "{\"jobId\":\"j\",\"node\":\"n:1\",\"partition\":2,\"partitions\":5}",
+    return sandbox.run(sandbox.source(code), input, "{\"jobId\":\"j\",\"node\":\"n:1\",\"partition\":2,\"partitions\":5}",
         5_000, 2_000, new RunHandle());
   }
 
@@ -61,12 +61,12 @@ class SandboxTest {
   @DisplayName("runs a reduce over the parts' results, in part order, as the coordinator does")
   void reduce() {
     org.disruptor.job.Job job = new org.disruptor.job.Job("j", new org.disruptor.job.JobSpec("(x) => x", null,
-        org.disruptor.job.JobSpec.Mode.MAP, 3, "(parts) => parts.flat()", 1000), List.of("[]", "[]", "[]"));
-    job.complete(2, "n", "[5,6]", 1, List.of());
-    job.complete(0, "n", "[1,2]", 1, List.of());
-    job.complete(1, "n", "[3,4]", 1, List.of());
-    assertEquals("[1,2,3,4,5,6]", run("(parts) => parts.flat()", job.resultsArray()).json());
-    assertEquals("21", run("(parts) => parts.flat().reduce((a, b) => a + b, 0)", job.resultsArray()).json());
+        org.disruptor.job.JobSpec.Mode.MAP, 3, "(parts) => parts.flat()", 1000, null), List.of(new byte[0], new byte[0], new byte[0]));
+    job.complete(2, "n", "[5,6]".getBytes(java.nio.charset.StandardCharsets.UTF_8), 1, List.of());
+    job.complete(0, "n", "[1,2]".getBytes(java.nio.charset.StandardCharsets.UTF_8), 1, List.of());
+    job.complete(1, "n", "[3,4]".getBytes(java.nio.charset.StandardCharsets.UTF_8), 1, List.of());
+    assertEquals("[1,2,3,4,5,6]", run("(parts) => parts.flat()", new String(job.resultsArray(), java.nio.charset.StandardCharsets.UTF_8)).json());
+    assertEquals("21", run("(parts) => parts.flat().reduce((a, b) => a + b, 0)", new String(job.resultsArray(), java.nio.charset.StandardCharsets.UTF_8)).json());
   }
 
   @Test
@@ -121,7 +121,7 @@ class SandboxTest {
   @DisplayName("stops a busy loop at the time limit and keeps working")
   void timeLimit() {
     long start = System.nanoTime();
-    SandboxException e = assertThrows(SandboxException.class, () -> sandbox.run(Sandbox.source("(x) => { while (true) {} }"),
+    SandboxException e = assertThrows(SandboxException.class, () -> sandbox.run(sandbox.source("(x) => { while (true) {} }"),
         "1", "{}", 5_000, 300, new RunHandle()));
     assertEquals("time_limit", e.code());
     assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(2));
@@ -131,7 +131,7 @@ class SandboxTest {
   @Test
   @DisplayName("stops a busy loop at the job deadline with timed_out")
   void deadline() {
-    SandboxException e = assertThrows(SandboxException.class, () -> sandbox.run(Sandbox.source("(x) => { while (true) {} }"),
+    SandboxException e = assertThrows(SandboxException.class, () -> sandbox.run(sandbox.source("(x) => { while (true) {} }"),
         "1", "{}", 200, 5_000, new RunHandle()));
     assertEquals("timed_out", e.code());
   }
@@ -142,7 +142,7 @@ class SandboxTest {
     RunHandle handle = new RunHandle();
     var pool = Executors.newSingleThreadScheduledExecutor();
     pool.schedule(() -> handle.stop("cancelled"), 200, TimeUnit.MILLISECONDS);
-    SandboxException e = assertThrows(SandboxException.class, () -> sandbox.run(Sandbox.source("(x) => { while (true) {} }"),
+    SandboxException e = assertThrows(SandboxException.class, () -> sandbox.run(sandbox.source("(x) => { while (true) {} }"),
         "1", "{}", 5_000, 5_000, handle));
     assertEquals("cancelled", e.code());
     pool.shutdown();
