@@ -22,10 +22,17 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.disruptor.Addresses;
 import org.disruptor.cluster.HazelcastSetup;
@@ -42,6 +49,21 @@ public final class Bench {
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private static final Path RESULTS = Path.of(System.getProperty("disruptor.home", ".")).resolve("bench/results");
   private static final String FIB = "(x) => { const fib = (n) => n < 2 ? n : fib(n - 1) + fib(n - 2); return fib(x[0]); }";
+  /**
+   * Seconds of WebSocket load before a cluster is measured: on 2 cores a 3-node cluster needs ~60 s before
+   * GraalJS and HotSpot are warm (trivial jobs/s climbed from 230 to 3,350 over eight 8-second runs), and
+   * a few hundred sequential requests measured the warm-up, not the steady state. Set it with
+   * {@code JDK_JAVA_OPTIONS=-Dbench.warmup.seconds=N ./run.sh bench overhead}.
+   */
+  private static final int WARM_UP_SECONDS = Integer.getInteger("bench.warmup.seconds", 45);
+  /** The warm-up's load runs in slices this long, so the printed rates show its curve. */
+  private static final int WARM_UP_SLICE_SECONDS = 5;
+  /** Seconds each throughput point is measured. */
+  private static final int THROUGHPUT_SECONDS = 5;
+  /** Latency samples per measure. */
+  private static final int SAMPLES = 1_000;
+  /** The job events that end a job: each one frees a slot of the WebSocket loop. */
+  private static final Set<String> FINAL_EVENTS = Set.of("completed", "failed", "timed_out", "cancelled", "rejected", "error");
   private final StringBuilder report = new StringBuilder();
 
   public static void main(String[] args) throws Exception {
@@ -154,33 +176,37 @@ public final class Bench {
         String node = cluster.first();
         String map = "{\"code\":\"(x) => x\",\"data\":" + jsonArray(n, i -> i) + ",\"partitions\":" + n + "}";
         String broadcast = "{\"code\":\"(x) => x\",\"mode\":\"broadcast\",\"data\":1}";
-        for (int i = 0; i < 300; i++) {
-          post(node, "/api/jobs", map);
-          raw.roundTrip();
-        }
-        List<Double> mapSamples = timed(500, () -> post(node, "/api/jobs", map));
-        List<Double> rawSamples = timed(500, raw::roundTrip);
+        line(warmUp(n, node, map, raw));
+        // job and raw samples alternate, so both see the same machine (GC, JIT, the other processes)
+        List<List<Double>> mapPairs = interleaved(SAMPLES, () -> post(node, "/api/jobs", map), raw::roundTrip);
+        List<Double> mapSamples = mapPairs.get(0);
+        List<Double> rawSamples = mapPairs.get(1);
         Stats m = Stats.of(mapSamples);
         Stats r = Stats.of(rawSamples);
-        line(r.row(n + " node(s): raw event-bus collect round trip", "ms", "baseline"));
+        // measured before the Hazelcast baseline, whose extra JVMs would share the cores
+        List<List<Double>> broadcastPairs = n == 3
+            ? interleaved(SAMPLES, () -> post(node, "/api/jobs", broadcast), raw::roundTrip) : null;
+        line(r.row(n + " node(s): raw event-bus collect round trip", "ms", "baseline, interleaved with the map job"));
         line(Stats.of(hazelcastExecutor(n)).row(n + " member(s): Hazelcast IExecutorService, trivial Callable on every member",
             "ms", "baseline"));
         line(m.row(n + " node(s): map job, " + n + " part(s), HTTP", "ms", String.format("job/raw = **%.2fx**", m.median() / r.median())));
         if (n == 3) {
-          Stats b = Stats.of(timed(500, () -> post(node, "/api/jobs", broadcast)));
-          line(b.row("3 nodes: broadcast job, HTTP", "ms", String.format("job/raw = **%.2fx**", b.median() / r.median())));
+          Stats b = Stats.of(broadcastPairs.get(0));
+          Stats br = Stats.of(broadcastPairs.get(1));
+          line(b.row("3 nodes: broadcast job, HTTP", "ms", String.format("job/raw = **%.2fx** (raw median %s ms, interleaved)",
+              b.median() / br.median(), Stats.fmt(br.median()))));
           cdf.series("raw event bus", Chart.cdf(rawSamples)).series("map job (HTTP)", Chart.cdf(mapSamples));
           List<double[]> httpPoints = new ArrayList<>();
           List<double[]> wsPoints = new ArrayList<>();
           for (int clients : new int[] {1, 4, 16, 64}) {
-            double http = httpThroughput(node, map, clients, 3) * n;
-            double ws = wsThroughput(node, map, clients, 3) * n;
-            httpPoints.add(new double[] {clients, http});
-            wsPoints.add(new double[] {clients, ws});
-            line(String.format("| 3 nodes: trivial parts/s, %d in flight | parts/s | %.0f (HTTP keep-alive) | | | | %.0f over one WebSocket |",
-                clients, http, ws));
+            HttpResult http = httpThroughput(node, map, clients, THROUGHPUT_SECONDS);
+            WsResult ws = wsThroughput(node, map, clients, THROUGHPUT_SECONDS);
+            httpPoints.add(new double[] {clients, http.rate() * n});
+            wsPoints.add(new double[] {clients, ws.rate() * n});
+            line(String.format("| 3 nodes: trivial parts/s, %d in flight | parts/s | %.0f (HTTP keep-alive%s) | | | | %.0f over one WebSocket%s |",
+                clients, http.rate() * n, http.problems(), ws.rate() * n, ws.problems()));
           }
-          double rawRate = raw.throughput(256, 3) * n;
+          double rawRate = raw.throughput(256, THROUGHPUT_SECONDS) * n;
           line(String.format("| 3 nodes: raw event-bus requests/s, 256 in flight | req/s | %.0f | | | | baseline |", rawRate));
           throughput.series("HTTP keep-alive", httpPoints).series("WebSocket", wsPoints);
         }
@@ -189,6 +215,36 @@ public final class Bench {
     cdf.write(RESULTS.resolve("latency-cdf.png"));
     throughput.write(RESULTS.resolve("throughput-vs-clients.png"));
     line("\nPlots: `bench/results/latency-cdf.png`, `bench/results/throughput-vs-clients.png`.");
+  }
+
+  /**
+   * Warms a cluster and this JVM: {@link #WARM_UP_SECONDS} of WebSocket load (64 in flight, the map job)
+   * in slices, then 2,000 sequential HTTP jobs and raw round trips. Returns a table row with the rate of
+   * each slice, so the warm-up curve shows whether it reached the steady state.
+   */
+  private static String warmUp(int n, String node, String map, RawBus raw) throws Exception {
+    long start = System.nanoTime();
+    List<String> curve = new ArrayList<>();
+    double last = Double.NaN;
+    int lastSeconds = 0;
+    long notCompleted = 0;
+    for (int left = WARM_UP_SECONDS; left > 0; left -= lastSeconds) {
+      lastSeconds = Math.min(WARM_UP_SLICE_SECONDS, left);
+      WsResult slice = wsThroughput(node, map, 64, lastSeconds);
+      last = slice.rate();
+      notCompleted += slice.notCompleted();
+      curve.add(String.format("%.0f", last));
+    }
+    for (int i = 0; i < 2_000; i++) {
+      post(node, "/api/jobs", map);
+      raw.roundTrip();
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    return String.format("| %d node(s): warm-up, WebSocket map jobs, 64 in flight | jobs/s | %s in the last %d s | | | |"
+        + " %d s of load then 2,000 sequential HTTP jobs and raw round trips, %.0f s in all; jobs/s per %d s: %s%s |",
+        n, Stats.fmt(last), lastSeconds, WARM_UP_SECONDS, seconds,
+        WARM_UP_SLICE_SECONDS, curve.isEmpty() ? "none" : String.join(", ", curve),
+        notCompleted > 0 ? "; " + notCompleted + " jobs not completed" : "");
   }
 
   /** The Hazelcast executor baseline: n plain member JVMs, and this JVM as one more member that submits. */
@@ -232,69 +288,172 @@ public final class Bench {
       }
     } finally {
       processes.forEach(Process::destroy);
+      // wait for the members to exit, so their shutdown takes no CPU from the next measure
+      for (Process p : processes) {
+        p.waitFor(30, TimeUnit.SECONDS);
+      }
     }
   }
 
-  private static double httpThroughput(String node, String body, int clients, int seconds) throws Exception {
-    AtomicLong done = new AtomicLong();
+  /** Jobs/s of 200 responses; failed requests and other statuses counted apart (and printed when any). */
+  private record HttpResult(double rate, long errors, long non200) {
+    String problems() {
+      return (errors > 0 ? ", " + errors + " failed requests" : "") + (non200 > 0 ? ", " + non200 + " non-200 responses" : "");
+    }
+  }
+
+  private static HttpResult httpThroughput(String node, String body, int clients, int seconds) throws Exception {
+    AtomicLong ok = new AtomicLong();
+    AtomicLong errors = new AtomicLong();
+    AtomicLong non200 = new AtomicLong();
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     List<Thread> threads = new ArrayList<>();
-    HttpClient client = HttpClient.newBuilder().executor(java.util.concurrent.Executors.newFixedThreadPool(4)).build();
-    for (int c = 0; c < clients; c++) {
-      threads.add(Thread.ofVirtual().start(() -> {
-        while (System.nanoTime() < end) {
-          try {
-            client.send(HttpRequest.newBuilder(URI.create("http://" + node + "/api/jobs"))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding());
-            done.incrementAndGet();
-          } catch (Exception e) {
-            return;
-          }
-        }
-      }));
-    }
-    for (Thread t : threads) {
-      t.join();
-    }
-    return done.get() / (double) seconds;
-  }
-
-  private static double wsThroughput(String node, String body, int inFlight, int seconds) throws Exception {
-    AtomicLong done = new AtomicLong();
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    CompletableFuture<Void> finished = new CompletableFuture<>();
-    AtomicLong outstanding = new AtomicLong();
-    WebSocket[] socket = new WebSocket[1];
-    WebSocket.Listener listener = new WebSocket.Listener() {
-      private final StringBuilder text = new StringBuilder();
-
-      @Override
-      public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-        text.append(data);
-        if (last) {
-          String event = text.toString();
-          text.setLength(0);
-          if (event.startsWith("{\"type\":\"completed\"") || event.startsWith("{\"type\":\"failed\"")) {
-            done.incrementAndGet();
-            if (System.nanoTime() < end) {
-              ws.sendText(body, true);
-            } else if (outstanding.decrementAndGet() == 0) {
-              finished.complete(null);
+    try (ExecutorService pool = Executors.newFixedThreadPool(4);
+        HttpClient client = HttpClient.newBuilder().executor(pool).build()) {
+      HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + node + "/api/jobs"))
+          .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(body)).build();
+      for (int c = 0; c < clients; c++) {
+        threads.add(Thread.ofVirtual().start(() -> {
+          while (System.nanoTime() < end) {
+            try {
+              int status = client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+              (status == 200 ? ok : non200).incrementAndGet();
+            } catch (InterruptedException e) {
+              return;
+            } catch (Exception e) {
+              // counted, and the client goes on: a client that stopped would end part of the load early
+              // (the pause keeps a refused connection from spinning)
+              errors.incrementAndGet();
+              java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
             }
           }
-        }
-        ws.request(1);
-        return null;
+        }));
       }
-    };
-    socket[0] = HTTP.newWebSocketBuilder().buildAsync(URI.create("ws://" + node + "/api/jobs/ws"), listener).get();
-    outstanding.set(inFlight);
-    for (int i = 0; i < inFlight; i++) {
-      socket[0].sendText(body, true).get();
+      for (Thread t : threads) {
+        t.join();
+      }
     }
-    finished.get(seconds + 30L, TimeUnit.SECONDS);
-    socket[0].sendClose(WebSocket.NORMAL_CLOSURE, "done");
-    return done.get() / (double) seconds;
+    return new HttpResult(ok.get() / (double) seconds, errors.get(), non200.get());
+  }
+
+  /**
+   * Jobs/s completed over one WebSocket; the other final events by type, and jobs lost (a failed send, or
+   * no final event before the wait ended), counted apart.
+   */
+  private record WsResult(double rate, Map<String, Long> failed, long lost) {
+    long notCompleted() {
+      return failed.values().stream().mapToLong(Long::longValue).sum() + lost;
+    }
+
+    String problems() {
+      if (notCompleted() == 0) {
+        return "";
+      }
+      List<String> kinds = new ArrayList<>();
+      failed.forEach((type, count) -> kinds.add(count + " " + type));
+      if (lost > 0) {
+        kinds.add(lost + " lost");
+      }
+      return "; " + notCompleted() + " not completed: " + String.join(", ", kinds);
+    }
+  }
+
+  private static WsResult wsThroughput(String node, String body, int inFlight, int seconds) throws Exception {
+    AtomicLong completed = new AtomicLong();
+    Map<String, AtomicLong> failed = new ConcurrentHashMap<>();
+    AtomicLong lostSends = new AtomicLong();
+    AtomicLong outstanding = new AtomicLong(inFlight);
+    CompletableFuture<Void> finished = new CompletableFuture<>();
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    WebSocket[] socket = new WebSocket[1];
+    // java.net.http.WebSocket refuses a sendText while the previous one is pending (the future fails with
+    // IllegalStateException and the job is lost): every send goes through this one thread, one at a time
+    try (ExecutorService sender = Executors.newSingleThreadExecutor()) {
+      Runnable slotDone = () -> {
+        if (outstanding.decrementAndGet() == 0) {
+          finished.complete(null);
+        }
+      };
+      Runnable send = () -> sender.execute(() -> {
+        try {
+          socket[0].sendText(body, true).get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+          lostSends.incrementAndGet();
+          slotDone.run();
+        }
+      });
+      WebSocket.Listener listener = new WebSocket.Listener() {
+        private final StringBuilder text = new StringBuilder();
+
+        @Override
+        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+          text.append(data);
+          if (last) {
+            String type = eventType(text.toString());
+            text.setLength(0);
+            if (FINAL_EVENTS.contains(type)) {
+              if (type.equals("completed")) {
+                completed.incrementAndGet();
+              } else {
+                failed.computeIfAbsent(type, t -> new AtomicLong()).incrementAndGet();
+              }
+              if (System.nanoTime() < end) {
+                send.run();
+              } else {
+                slotDone.run();
+              }
+            }
+          }
+          ws.request(1);
+          return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket ws, int status, String reason) {
+          finished.complete(null);
+          return null;
+        }
+
+        @Override
+        public void onError(WebSocket ws, Throwable error) {
+          finished.complete(null);
+        }
+      };
+      socket[0] = HTTP.newWebSocketBuilder().buildAsync(URI.create("ws://" + node + "/api/jobs/ws"), listener).get();
+      for (int i = 0; i < inFlight; i++) {
+        send.run();
+      }
+      try {
+        finished.get(seconds + 30L, TimeUnit.SECONDS);
+      } catch (TimeoutException e) {
+        // reported below as lost jobs rather than ending the suite
+      }
+      sender.execute(() -> socket[0].sendClose(WebSocket.NORMAL_CLOSURE, "done"));
+    }
+    Map<String, Long> failures = new TreeMap<>();
+    failed.forEach((type, count) -> failures.put(type, count.get()));
+    // a job still outstanding got no final event: lost, like a failed send
+    return new WsResult(completed.get() / (double) seconds, failures, lostSends.get() + Math.max(0, outstanding.get()));
+  }
+
+  /**
+   * The type of a job event. Events are JSON objects that mostly start with their type, but a `partition`
+   * event starts with its spliced-in result (which may hold any text), and an `accepted` one with a `ref`.
+   */
+  static String eventType(String event) {
+    String prefix = "{\"type\":\"";
+    if (event.startsWith(prefix)) {
+      int close = event.indexOf('"', prefix.length());
+      return close < 0 ? "" : event.substring(prefix.length(), close);
+    }
+    if (event.startsWith("{\"result\"")) {
+      return "partition";
+    }
+    try {
+      return new JsonObject(event).getString("type", "");
+    } catch (RuntimeException e) {
+      return "";
+    }
   }
 
   // ---- c. Data path ---------------------------------------------------------------------------------------
@@ -306,10 +465,10 @@ public final class Bench {
     double mb = body.length() / 1e6;
     try (Cluster cluster = Cluster.start(3)) {
       String node = cluster.first();
-      for (int i = 0; i < 3; i++) {
+      for (int i = 0; i < 5; i++) {
         post(node, "/api/jobs", body);
       }
-      List<Double> wall = timed(8, () -> {
+      List<Double> wall = timed(10, () -> {
         String out = post(node, "/api/jobs", body);
         if (!out.contains("\"completed\"")) {
           throw new IllegalStateException(out.substring(0, Math.min(300, out.length())));
@@ -319,7 +478,7 @@ public final class Bench {
       line(Stats.header());
       line(s.row(String.format("map over 1e6 numbers (%.1f MB of JSON in, about as much out)", mb), "ms", ""));
       line(String.format("| throughput (request JSON / median wall time) | MB/s | **%.1f** | | | | target ≥ 50 |", mb / (s.median() / 1000)));
-      List<Double> parse = timed(8, () -> new JsonArray(data));
+      List<Double> parse = timed(10, () -> new JsonArray(data));
       line(Stats.of(parse).row("baseline: Jackson decode of the same array in one JVM", "ms", ""));
     }
   }
@@ -401,6 +560,22 @@ public final class Bench {
       long t = System.nanoTime();
       action.run();
       samples.add((System.nanoTime() - t) / 1e6);
+    }
+    return samples;
+  }
+
+  /** Runs the actions in turn, `runs` rounds; one list of samples (ms) per action, in the actions' order. */
+  private static List<List<Double>> interleaved(int runs, Action... actions) throws Exception {
+    List<List<Double>> samples = new ArrayList<>();
+    for (Action ignored : actions) {
+      samples.add(new ArrayList<>(runs));
+    }
+    for (int i = 0; i < runs; i++) {
+      for (int a = 0; a < actions.length; a++) {
+        long t = System.nanoTime();
+        actions[a].run();
+        samples.get(a).add((System.nanoTime() - t) / 1e6);
+      }
     }
     return samples;
   }
