@@ -33,7 +33,7 @@ public final class PartMessages {
     bus.registerDefaultCodec(PartReply.class, new ReplyCodec());
   }
 
-  private static final class RequestCodec extends Codec<PartRequest> {
+  static final class RequestCodec extends Codec<PartRequest> {
     RequestCodec() {
       super("disruptor-part-request");
     }
@@ -59,7 +59,7 @@ public final class PartMessages {
     }
   }
 
-  private static final class ReplyCodec extends Codec<PartReply> {
+  static final class ReplyCodec extends Codec<PartReply> {
     ReplyCodec() {
       super("disruptor-part-reply");
     }
@@ -90,7 +90,7 @@ public final class PartMessages {
   }
 
   /** A codec whose local transform hands the (immutable) record over as it is. */
-  private abstract static class Codec<T> implements MessageCodec<T, T> {
+  abstract static class Codec<T> implements MessageCodec<T, T> {
     private final String name;
 
     Codec(String name) {

@@ -98,28 +98,27 @@ public final class WorkerVerticle extends VerticleBase {
     String ctx = new JsonObject().put("jobId", jobId).put("node", registry.self().address()).put("partition", index)
         .put("partitions", part.partitions()).encode();
     queued.incrementAndGet();
-    pool.<PartResult>executeBlocking(() -> {
+    // the worker thread answers the coordinator itself: no hop back through this verticle's event loop
+    pool.executeBlocking(() -> {
       queued.decrementAndGet();
       running.incrementAndGet();
       try {
         long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-        return sandbox.run(sandbox.source(part.code()), new String(part.input(), StandardCharsets.UTF_8), ctx, left,
-            sandbox.limits().partTimeLimitMs(), handle);
-      } finally {
-        running.decrementAndGet();
-      }
-    }, false).onComplete(ar -> {
-      forget(jobId, index);
-      if (ar.succeeded()) {
-        PartResult result = ar.result();
+        PartResult result = sandbox.run(sandbox.source(part.code()), new String(part.input(), StandardCharsets.UTF_8),
+            ctx, left, sandbox.limits().partTimeLimitMs(), handle);
+        forget(jobId, index);
         counters.partCompleted(result.elapsedMs());
         message.reply(new PartReply(index, registry.self().address(), result.json().getBytes(StandardCharsets.UTF_8),
             result.elapsedMs(), result.logs()));
-      } else {
+      } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+        forget(jobId, index);
         counters.partFailed();
-        message.fail(422, failure(ar.cause(), index).encode());
+        message.fail(422, failure(e, index).encode());
+      } finally {
+        running.decrementAndGet();
       }
-    });
+      return null;
+    }, false);
   }
 
   private JsonObject failure(Throwable cause, int index) {

@@ -118,6 +118,7 @@ public final class Bench {
               "sum of a 1e6-element array sent as data (parse included)"),
           new Case("jsonParse", "(xs) => { let n = 0; for (let i = 0; i < 10; i++) n += JSON.parse(xs[0]).length; return n; }",
               new JsonArray().add(numbers).encode(), "10 x JSON.parse of 100k numbers"));
+      Map<String, List<String>> profiles = new java.util.LinkedHashMap<>();
       for (Case c : cases) {
         List<Double> grid = new ArrayList<>();
         String body = "{\"code\":" + Json.encode(c.code()) + ",\"data\":" + c.data() + ",\"partitions\":1}";
@@ -136,13 +137,52 @@ public final class Bench {
             grid.add(result.getJsonArray("partitions").getJsonObject(0).getDouble("elapsedMs"));
           }
         }
+        profiles.put(c.label(), profile(cluster.nodes.getFirst(), body, runs));
         Stats g = Stats.of(grid);
         List<Double> baseline = nodeBaseline(c.name(), warmup, runs);
         Stats b = Stats.of(baseline);
         line(g.row(c.label() + ", grid part", "ms", "JIT " + (jit ? "on" : "off")));
         line(b.row(c.label() + ", node " + nodeVersion(), "ms", String.format("grid/node = **%.2fx**", g.median() / b.median())));
       }
+      line("\nWhere a warm part's CPU goes (JFR samples of the node's JS worker threads, by the class running):\n");
+      profiles.forEach((label, top) -> line("- " + label + ": " + String.join(", ", top)));
     }
+  }
+
+  /**
+   * Where a warm part spends its time: a JFR recording of the node while it runs the job {@code runs} more
+   * times, as the share of CPU samples per top frame (the method running), grouped by class.
+   */
+  private static List<String> profile(NodeProcess node, String body, int runs) throws Exception {
+    Path file = Files.createTempFile("disruptor-profile", ".jfr");
+    String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+    String pid = String.valueOf(node.pid());
+    new ProcessBuilder(jcmd, pid, "JFR.start", "name=bench", "settings=profile", "filename=" + file)
+        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+    for (int i = 0; i < runs; i++) {
+      post(node.address(), "/api/jobs", body);
+    }
+    new ProcessBuilder(jcmd, pid, "JFR.stop", "name=bench")
+        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+    Map<String, Integer> byClass = new TreeMap<>();
+    int total = 0;
+    for (jdk.jfr.consumer.RecordedEvent event : jdk.jfr.consumer.RecordingFile.readAllEvents(file)) {
+      if (!event.getEventType().getName().equals("jdk.ExecutionSample") || event.getStackTrace() == null
+          || event.getStackTrace().getFrames().isEmpty()) {
+        continue;
+      }
+      String thread = event.getThread("sampledThread") == null ? "" : event.getThread("sampledThread").getJavaName();
+      if (thread == null || !thread.startsWith("disruptor-js")) {
+        continue; // the part's own thread: not the JIT compiler threads or the event loops
+      }
+      String type = event.getStackTrace().getFrames().getFirst().getMethod().getType().getName();
+      byClass.merge(type.replaceAll("\\$.*", ""), 1, Integer::sum);
+      total++;
+    }
+    Files.deleteIfExists(file);
+    int all = total;
+    return byClass.entrySet().stream().sorted((a, b) -> b.getValue() - a.getValue()).limit(6)
+        .map(e -> String.format("%.0f%% %s", 100.0 * e.getValue() / all, e.getKey())).toList();
   }
 
   private static List<Double> nodeBaseline(String name, int warmup, int runs) throws Exception {

@@ -43,7 +43,7 @@ class ThreeNodeClusterTest {
   @BeforeAll
   static void startCluster() throws Exception {
     JsonObject conf = Config.defaults().put("cluster", "test-" + UUID.randomUUID()).put("joinWaitSeconds", 0)
-        .put("workerThreads", 2);
+        .put("workerThreads", 2).put("historyResultBytes", 300_000);
     HostPort previous = null;
     for (int i = 0; i < 3; i++) {
       HostPort self = HostPort.parse(NodeProcess.freeAddress());
@@ -136,6 +136,27 @@ class ThreeNodeClusterTest {
   }
 
   @Test
+  @Order(6)
+  @DisplayName("history keeps results up to historyResultBytes: older jobs drop theirs and say so, newer keep them")
+  void historyResultBudget() throws Exception {
+    JsonArray data = new JsonArray(java.util.stream.IntStream.range(0, 25_000).map(i -> 100_000 + i).boxed().toList());
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      // each result is ~175 KB of JSON: the 300 KB budget holds one
+      JsonObject response = post(nodes.get(0), new JsonObject().put("code", "(xs) => xs").put("data", data), 200);
+      assertEquals(data.size(), response.getJsonArray("result").stream().mapToInt(p -> ((JsonArray) p).size()).sum());
+      ids.add(response.getString("id"));
+    }
+    JsonObject oldest = get(nodes.get(0), "/api/jobs/" + ids.getFirst());
+    assertEquals("completed", oldest.getString("status"));
+    assertEquals(true, oldest.getBoolean("resultDropped"), oldest.encode().substring(0, 200));
+    assertTrue(!oldest.containsKey("result"), "the dropped result is gone");
+    JsonObject newest = get(nodes.get(0), "/api/jobs/" + ids.getLast());
+    assertEquals(null, newest.getBoolean("resultDropped"));
+    assertEquals(3, newest.getJsonArray("result").size());
+  }
+
+  @Test
   @Order(10)
   @DisplayName("when one node closes, the other two see it leave")
   void leave() throws Exception {
@@ -164,6 +185,13 @@ class ThreeNodeClusterTest {
         .POST(HttpRequest.BodyPublishers.ofString(job.encode())).timeout(Duration.ofSeconds(60)).build(),
         HttpResponse.BodyHandlers.ofString());
     assertEquals(status, response.statusCode(), response.body());
+    return new JsonObject(response.body());
+  }
+
+  private static JsonObject get(Node node, String path) throws Exception {
+    HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + node.address() + path))
+        .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, response.statusCode(), response.body());
     return new JsonObject(response.body());
   }
 

@@ -1,6 +1,7 @@
 package org.disruptor.sandbox;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -67,6 +68,42 @@ class SandboxTest {
     job.complete(1, "n", "[3,4]".getBytes(java.nio.charset.StandardCharsets.UTF_8), 1, List.of());
     assertEquals("[1,2,3,4,5,6]", run("(parts) => parts.flat()", new String(job.resultsArray(), java.nio.charset.StandardCharsets.UTF_8)).json());
     assertEquals("21", run("(parts) => parts.flat().reduce((a, b) => a + b, 0)", new String(job.resultsArray(), java.nio.charset.StandardCharsets.UTF_8)).json());
+  }
+
+  @Test
+  @DisplayName("every part gets a fresh context: globals, prototype changes and console lines do not carry over")
+  void freshContextPerPart() {
+    PartResult first = run("(x) => { globalThis.leak = 42; Array.prototype.evil = 1; JSON.parse = () => 'x';"
+        + " console.log('first'); return 1; }", "[]");
+    assertEquals(List.of("first"), first.logs());
+    PartResult second = run("(x) => [typeof leak, typeof [].evil, JSON.parse('[7]')[0]]", "[]");
+    assertEquals("[\"undefined\",\"undefined\",7]", second.json());
+    assertEquals(List.of(), second.logs());
+  }
+
+  @Test
+  @DisplayName("parts on several threads at once each see only their own input and globals")
+  void concurrentPartsIsolated() throws Exception {
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      List<java.util.concurrent.Future<String>> results = new java.util.ArrayList<>();
+      for (int i = 0; i < 60; i++) {
+        int n = i;
+        results.add(pool.submit(() -> run("(x) => { if (globalThis.mine !== undefined) throw new Error('shared');"
+            + " globalThis.mine = x[0]; console.log(x[0]); return x[0] * 2; }", "[" + n + "]").json()));
+      }
+      for (int i = 0; i < 60; i++) {
+        assertEquals(String.valueOf(i * 2), results.get(i).get());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  @DisplayName("the same code is one Source, so the engine keeps its compiled code between jobs")
+  void sourceShared() {
+    assertSame(sandbox.source("(x) => x + 1"), sandbox.source("(x) => x + 1"));
   }
 
   @Test
