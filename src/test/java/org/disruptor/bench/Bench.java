@@ -55,7 +55,7 @@ public final class Bench {
    * a few hundred sequential requests measured the warm-up, not the steady state. Set it with
    * {@code JDK_JAVA_OPTIONS=-Dbench.warmup.seconds=N ./run.sh bench overhead}.
    */
-  private static final int WARM_UP_SECONDS = Integer.getInteger("bench.warmup.seconds", 45);
+  private static final int WARM_UP_SECONDS = Integer.getInteger("bench.warmup.seconds", 90);
   /** The warm-up's load runs in slices this long, so the printed rates show its curve. */
   private static final int WARM_UP_SLICE_SECONDS = 5;
   /** Seconds each throughput point is measured. */
