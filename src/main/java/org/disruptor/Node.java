@@ -81,8 +81,10 @@ public final class Node {
       counters.gauge("disruptor.peers", "live peers this node sees, itself included", () -> registry.peers().size());
       counters.gauge("disruptor.js.jit", "1 when GraalJS runs with its optimizing JIT", () -> sandbox.jit() ? 1 : 0);
       DeploymentOptions deployment = new DeploymentOptions().setConfig(conf);
-      await(vertx.deployVerticle(new WorkerVerticle(sandbox, registry, counters), deployment)
-          .compose(id -> vertx.deployVerticle(new GatewayVerticle(registry, sandbox, counters, self, member), deployment))
+      WorkerVerticle worker = new WorkerVerticle(sandbox, registry, counters);
+      await(vertx.deployVerticle(worker, deployment)
+          .compose(id -> vertx.deployVerticle(new GatewayVerticle(registry, sandbox, counters, self, member, worker),
+              deployment))
           .compose(id -> registry.start(RECONCILE_MS)));
     } catch (Exception e) {
       node.stop();

@@ -38,10 +38,13 @@ public final class GatewayVerticle extends VerticleBase {
   private final NodeCounters counters;
   private final HostPort self;
   private final HostPort member;
+  private final org.disruptor.job.WorkerVerticle worker;
   private JobService jobs;
   private TokenAuth auth;
 
-  public GatewayVerticle(PeerRegistry registry, Sandbox sandbox, NodeCounters counters, HostPort self, HostPort member) {
+  public GatewayVerticle(PeerRegistry registry, Sandbox sandbox, NodeCounters counters, HostPort self, HostPort member,
+      org.disruptor.job.WorkerVerticle worker) {
+    this.worker = worker;
     this.registry = registry;
     this.sandbox = sandbox;
     this.counters = counters;
@@ -51,7 +54,7 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    jobs = new JobService(vertx, registry, sandbox, counters, config());
+    jobs = new JobService(vertx, registry, sandbox, counters, config(), worker::runLocal);
     auth = new TokenAuth(config().getString("token"), config().getBoolean("publicPeers"));
     Router router = Router.router(vertx);
     router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx).bridge(new SockJSBridgeOptions()

@@ -48,6 +48,7 @@ public final class JobService {
   public static final int OFFLOAD_CHARS = 64 * 1024;
 
   private final Vertx vertx;
+  private final java.util.function.Function<PartRequest, Future<PartReply>> local;
   private final PeerRegistry registry;
   private final Sandbox sandbox;
   private final NodeCounters counters;
@@ -69,7 +70,13 @@ public final class JobService {
   private final long silenceMs;
   private int nextNode;
 
-  public JobService(Vertx vertx, PeerRegistry registry, Sandbox sandbox, NodeCounters counters, JsonObject conf) {
+  /**
+   * {@code local} runs a part on this node without the event bus (the coordinator's own share of a job);
+   * parts for other nodes go to their address.
+   */
+  public JobService(Vertx vertx, PeerRegistry registry, Sandbox sandbox, NodeCounters counters, JsonObject conf,
+      java.util.function.Function<PartRequest, Future<PartReply>> local) {
+    this.local = local;
     this.vertx = vertx;
     this.registry = registry;
     this.sandbox = sandbox;
@@ -270,21 +277,21 @@ public final class JobService {
     if (inFlight.merge(target.id(), 1, Integer::sum) == 1) {
       lastHeard.put(target.id(), System.nanoTime());
     }
-    vertx.eventBus().<PartReply>request(Addresses.parts(target.id()), message,
-        new DeliveryOptions().setSendTimeout(Math.max(1, remaining) + 2_000))
-        .onComplete(ar -> {
-          inFlight.merge(target.id(), -1, Integer::sum);
-          if (ar.succeeded()) {
-            onPartResult(job, ar.result());
-          } else {
-            onPartFailure(job, index, attempt, target, ar.cause());
-          }
-          drain();
-        });
+    Future<PartReply> reply = target.id().equals(registry.self().id()) ? local.apply(message)
+        : vertx.eventBus().<PartReply>request(Addresses.parts(target.id()), message,
+            new DeliveryOptions().setSendTimeout(Math.max(1, remaining) + 2_000)).map(Message::body);
+    reply.onComplete(ar -> {
+      inFlight.merge(target.id(), -1, Integer::sum);
+      if (ar.succeeded()) {
+        onPartResult(job, ar.result());
+      } else {
+        onPartFailure(job, index, attempt, target, ar.cause());
+      }
+      drain();
+    });
   }
 
-  private void onPartResult(Job job, Message<PartReply> reply) {
-    PartReply body = reply.body();
+  private void onPartResult(Job job, PartReply body) {
     int index = body.index();
     if (!job.complete(index, body.node(), body.result(), body.elapsedMs(), body.logs())) {
       return;
