@@ -131,6 +131,14 @@ class JobSpecTest {
   }
 
   @Test
+  @DisplayName("refuses a request in UTF-16 with 400: data is sliced by byte offsets of UTF-8 text")
+  void refusesUtf16() {
+    byte[] text = "{\"code\":\"(x) => x\",\"data\":[1,2]}".getBytes(java.nio.charset.StandardCharsets.UTF_16);
+    JobError e = assertThrows(JobError.class, () -> JobSpec.parse(text, LIMITS));
+    assertEquals("bad_request", e.code(), e.getMessage());
+  }
+
+  @Test
   @DisplayName("keeps broadcast data and a WebSocket ref as their JSON text")
   void rawValues() {
     JobSpec spec = parse("{\"code\":\"(x) => x\",\"mode\":\"broadcast\",\"data\": {\"a\": [1, \"}\"]} ,\"ref\":\"r\\\"1\"}");
