@@ -135,8 +135,14 @@ public final class WorkerVerticle extends VerticleBase {
       return;
     }
     RunHandle handle = new RunHandle();
-    active.computeIfAbsent(jobId, k -> new ConcurrentHashMap<>()).put(index, handle);
-    coordinators.put(jobId, part.coordinator());
+    // parts are accepted on event loops and forgotten on worker threads: a job's entries change only inside
+    // compute on its key, so a part accepted while the job's last other part ends is never lost
+    active.compute(jobId, (k, handles) -> {
+      Map<Integer, RunHandle> map = handles != null ? handles : new ConcurrentHashMap<>();
+      map.put(index, handle);
+      coordinators.put(jobId, part.coordinator());
+      return map;
+    });
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(part.remainingMs());
     String ctx = new JsonObject().put("jobId", jobId).put("node", registry.self().address()).put("partition", index)
         .put("partitions", part.partitions()).encode();
@@ -149,12 +155,12 @@ public final class WorkerVerticle extends VerticleBase {
         long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
         PartResult result = sandbox.run(sandbox.source(part.code()), new String(part.input(), StandardCharsets.UTF_8),
             ctx, left, sandbox.limits().partTimeLimitMs(), handle);
-        forget(jobId, index);
+        forget(jobId, index, handle);
         counters.partCompleted(result.elapsedMs());
         message.reply(new PartReply(index, registry.self().address(), result.json().getBytes(StandardCharsets.UTF_8),
             result.elapsedMs(), result.logs()));
       } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
-        forget(jobId, index);
+        forget(jobId, index, handle);
         counters.partFailed();
         message.fail(422, failure(e, index).encode());
       } finally {
@@ -184,15 +190,15 @@ public final class WorkerVerticle extends VerticleBase {
         .put("node", registry.self().address());
   }
 
-  private void forget(String jobId, int index) {
-    Map<Integer, RunHandle> handles = active.get(jobId);
-    if (handles != null) {
-      handles.remove(index);
+  private void forget(String jobId, int index, RunHandle handle) {
+    active.computeIfPresent(jobId, (k, handles) -> {
+      handles.remove(index, handle); // not a later copy of the same part, sent here again
       if (handles.isEmpty()) {
-        active.remove(jobId);
         coordinators.remove(jobId);
+        return null;
       }
-    }
+      return handles;
+    });
   }
 
   /** Stops a job's parts here, or one part of it when the message names an index (a part moved away). */
