@@ -8,7 +8,6 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import org.disruptor.job.Job;
 import org.disruptor.job.JobError;
 import org.disruptor.job.JobService;
@@ -45,8 +44,8 @@ final class JobSocket {
 
   private void onText(String text) {
     if (authenticated && text.length() >= JobService.OFFLOAD_CHARS) {
-      // a large message is a job: decode it off the event loop with the rest of the submission
-      submit(() -> JobSpec.parse(text.getBytes(StandardCharsets.UTF_8), jobs.limits()), text.length(), null);
+      // a large message is a job: parse it off the event loop with the rest of the submission
+      submit(text, null);
       return;
     }
     try {
@@ -63,8 +62,9 @@ final class JobSocket {
         cancel(message.getString("id"));
         return;
       }
+      // the job is parsed from the text as sent, like an HTTP body: its data reaches the parts verbatim
       Object ref = message.getValue("ref");
-      submit(() -> JobSpec.parse(message, jobs.limits()), text.length(), ref == null ? null : Json.encode(ref));
+      submit(text, ref == null ? null : Json.encode(ref));
     } catch (DecodeException | ClassCastException e) {
       reject(notAMessage(), null, null);
     }
@@ -91,13 +91,13 @@ final class JobSocket {
    * Starts a job and sends its events; a client-chosen {@code ref} is echoed verbatim in `accepted` and in
    * errors ({@code refJson} is known before parsing for small messages, which were decoded to read their type).
    */
-  private void submit(Callable<JobSpec> parse, int size, String refJson) {
+  private void submit(String text, String refJson) {
     String[] ref = {refJson};
     jobs.submit(() -> {
-      JobSpec spec = parse.call();
+      JobSpec spec = JobSpec.parse(text.getBytes(StandardCharsets.UTF_8), jobs.limits());
       ref[0] = spec.refJson();
       return spec;
-    }, size, (j, type, event) -> {
+    }, text.length(), (j, type, event) -> {
       String json = ref[0] != null && type.equals("accepted")
           ? "{\"ref\":" + ref[0] + "," + event.get().substring(1) : event.get();
       if (j.status().isFinal()) {

@@ -222,12 +222,8 @@ public final class Job {
 
   /** {@code json} with {@code field} set to raw JSON text, without parsing it. */
   public static String withRaw(JsonObject json, String field, String raw) {
-    String encoded = json.encode();
-    if (raw == null) {
-      return encoded;
-    }
-    String head = "{" + Json.encode(field) + ":" + raw;
-    return encoded.length() == 2 ? head + "}" : head + "," + encoded.substring(1);
+    return withRaw(json, field, raw == null ? null : raw.getBytes(StandardCharsets.UTF_8))
+        .toString(StandardCharsets.UTF_8);
   }
 
   /** {@code json} with {@code field} set to raw UTF-8 JSON text, as bytes. */

@@ -46,7 +46,12 @@ final class JobSocketClient implements AutoCloseable {
   }
 
   void send(JsonObject message) throws Exception {
-    socket.sendText(message.encode(), true).get(10, TimeUnit.SECONDS);
+    send(message.encode());
+  }
+
+  /** Sends a message as the given text, byte for byte. */
+  void send(String text) throws Exception {
+    socket.sendText(text, true).get(10, TimeUnit.SECONDS);
   }
 
   /** The first event (in arrival order) that matches, waiting up to {@code timeout} for it. */

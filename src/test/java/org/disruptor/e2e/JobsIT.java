@@ -204,6 +204,20 @@ class JobsIT {
   }
 
   @Test
+  @DisplayName("data reaches the job as the client wrote it, over HTTP and the WebSocket: -0 stays -0 (a decode and re-encode would make it 0)")
+  void dataVerbatim() throws Exception {
+    String job = "{\"code\":\"(xs) => xs.map(x => Object.is(x, -0))\",\"data\":[-0, 0, -0.0],\"partitions\":1}";
+    HttpResponse<String> response = entry.post("/api/jobs", job);
+    assertEquals(200, response.statusCode(), response.body());
+    assertEquals(new JsonArray("[[true,false,true]]"), new JsonObject(response.body()).getJsonArray("result"));
+    try (JobSocketClient client = JobSocketClient.connect(entry.address())) {
+      client.send(job);
+      JobSocketClient.Event done = client.awaitFinal(client.awaitAccepted(0, Duration.ofSeconds(10)).id(), FINAL);
+      assertEquals(new JsonArray("[[true,false,true]]"), done.json().getJsonArray("result"), done.toString());
+    }
+  }
+
+  @Test
   @DisplayName("over the WebSocket: accepted, then one partition event per part as each finishes, then completed")
   void webSocketStreamsParts() throws Exception {
     try (JobSocketClient client = JobSocketClient.connect(entry.address())) {

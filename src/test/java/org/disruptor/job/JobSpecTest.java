@@ -15,13 +15,13 @@ class JobSpecTest {
   private static final JobSpec.Limits LIMITS = new JobSpec.Limits(100, 16, 30_000, 60_000);
 
   private static JobError rejected(String json) {
-    return assertThrows(JobError.class, () -> JobSpec.parse(new JsonObject(json), LIMITS));
+    return assertThrows(JobError.class, () -> parse(json));
   }
 
   @Test
   @DisplayName("fills defaults: map mode and the configured timeout")
   void defaults() {
-    JobSpec spec = JobSpec.parse(new JsonObject("{\"code\":\"(x)=>x\",\"data\":[1]}"), LIMITS);
+    JobSpec spec = parse("{\"code\":\"(x)=>x\",\"data\":[1]}");
     assertEquals(JobSpec.Mode.MAP, spec.mode());
     assertEquals(30_000, spec.timeoutMs());
     assertEquals(null, spec.partitions());
@@ -60,7 +60,7 @@ class JobSpecTest {
   @DisplayName("accepts broadcast without data")
   void broadcastWithoutData() {
     assertEquals(JobSpec.Mode.BROADCAST,
-        JobSpec.parse(new JsonObject("{\"code\":\"(x)=>x\",\"mode\":\"broadcast\"}"), LIMITS).mode());
+        parse("{\"code\":\"(x)=>x\",\"mode\":\"broadcast\"}").mode());
   }
 
   private static String str(byte[] utf8) {
