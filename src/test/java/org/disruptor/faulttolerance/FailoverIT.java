@@ -31,18 +31,10 @@ class FailoverIT {
     try (Grid grid = Grid.start(3)) {
       int coordinator = 0;
       int victim = 2;
-      String victimAddress = grid.node(victim).address();
-      String id = grid.submit(coordinator, Grid.busySquares(PARTS, PARTS, 200));
-      JsonObject before = awaitUnfinishedOn(grid, coordinator, id, victimAddress);
-      grid.node(victim).kill();
-      long killed = System.nanoTime();
-
-      JsonObject done = grid.awaitEnd(coordinator, id, JOB_END);
-      long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
-      assertSquares(done, PARTS, PARTS, grid);
-      int moved = assertMoved(before, done, victimAddress);
+      Hit hit = faultMidJob(grid, coordinator, victim, () -> grid.node(victim).kill());
+      int moved = hit.moved();
       System.out.printf("[FailoverIT] kill -9 of a worker: %d part(s) moved, job completed %d ms after the kill%n",
-          moved, tookMs);
+          moved, hit.tookMs());
 
       grid.awaitPeers(coordinator, 2, Duration.ofSeconds(10));
       long retries = grid.ownStats(coordinator).getLong("retries");
@@ -113,18 +105,11 @@ class FailoverIT {
     try (Grid grid = Grid.start(3, "--node-silence-ms", String.valueOf(SILENCE_MS))) {
       int coordinator = 0;
       int victim = 2;
-      String victimAddress = grid.node(victim).address();
-      String id = grid.submit(coordinator, Grid.busySquares(PARTS, PARTS, 200));
-      JsonObject before = awaitUnfinishedOn(grid, coordinator, id, victimAddress);
-      grid.node(victim).pause();
-      long paused = System.nanoTime();
-
-      JsonObject done = grid.awaitEnd(coordinator, id, JOB_END);
-      long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - paused);
-      assertSquares(done, PARTS, PARTS, grid);
-      int moved = assertMoved(before, done, victimAddress);
+      Hit hit = faultMidJob(grid, coordinator, victim, () -> grid.node(victim).pause());
+      long paused = hit.faultAt();
+      long tookMs = hit.tookMs();
       System.out.printf("[FailoverIT] SIGSTOP of a worker: %d part(s) moved, job completed %d ms after the stop%n",
-          moved, tookMs);
+          hit.moved(), tookMs);
       assertTrue(tookMs <= SILENCE_MS + 2_000, "the job completed " + tookMs + " ms after the worker froze (limit "
           + (SILENCE_MS + 2_000) + " ms)\n" + grid.tail(coordinator));
 
@@ -156,6 +141,30 @@ class FailoverIT {
       JsonObject served = grid.awaitEnd(victim, again, JOB_END);
       assertSquares(served, 9, 3, grid);
     }
+  }
+
+  /** What a fault did to a job: how many of the victim's parts moved, and when the job completed. */
+  private record Hit(int moved, long tookMs, long faultAt) {
+  }
+
+  private interface Fault {
+    void hit() throws Exception;
+  }
+
+  /**
+   * Submits a job, strikes the victim while it holds unfinished parts of it, and checks that the job still
+   * completes with the exact result and that the victim's unfinished parts ran again elsewhere.
+   */
+  private static Hit faultMidJob(Grid grid, int coordinator, int victim, Fault fault) throws Exception {
+    String victimAddress = grid.node(victim).address();
+    String id = grid.submit(coordinator, Grid.busySquares(PARTS, PARTS, 200));
+    JsonObject before = awaitUnfinishedOn(grid, coordinator, id, victimAddress);
+    fault.hit();
+    long at = System.nanoTime();
+    JsonObject done = grid.awaitEnd(coordinator, id, JOB_END);
+    long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - at);
+    assertSquares(done, PARTS, PARTS, grid);
+    return new Hit(assertMoved(before, done, victimAddress), tookMs, at);
   }
 
   /**
