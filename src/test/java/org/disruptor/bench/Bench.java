@@ -236,6 +236,11 @@ public final class Bench {
         line(Stats.of(hazelcastExecutor(n)).row(n + " member(s): Hazelcast IExecutorService, trivial Callable on every member",
             "ms", "baseline"));
         line(m.row(n + " node(s): map job, " + n + " part(s), HTTP", "ms", String.format("job/raw = **%.2fx**", m.median() / r.median())));
+        // the profile behind the ratio: CPU the nodes spend per trivial job and per raw round trip
+        double jobCpu = cpuPerRun(cluster, 1_000, () -> post(node, "/api/jobs", map));
+        double rawCpu = cpuPerRun(cluster, 1_000, raw::roundTrip);
+        line(String.format("| %d node(s): CPU of all nodes per operation | ms | %.3f per map job | | | | %.3f per raw round trip |",
+            n, jobCpu, rawCpu));
         if (n == 3) {
           Stats b = Stats.of(broadcastPairs.get(0));
           Stats br = Stats.of(broadcastPairs.get(1));
@@ -626,6 +631,20 @@ public final class Bench {
   }
 
   /** Runs the actions in turn, `runs` rounds; one list of samples (ms) per action, in the actions' order. */
+  /** CPU time (user + system) the cluster's node processes spend per run of {@code action}, in ms. */
+  private static double cpuPerRun(Cluster cluster, int runs, Action action) throws Exception {
+    long before = cpuNanos(cluster);
+    for (int i = 0; i < runs; i++) {
+      action.run();
+    }
+    return (cpuNanos(cluster) - before) / 1e6 / runs;
+  }
+
+  private static long cpuNanos(Cluster cluster) {
+    return cluster.nodes.stream().mapToLong(node -> node.process().info().totalCpuDuration()
+        .orElseThrow(() -> new IllegalStateException("no CPU time for process " + node.pid())).toNanos()).sum();
+  }
+
   private static List<List<Double>> interleaved(int runs, Action... actions) throws Exception {
     List<List<Double>> samples = new ArrayList<>();
     for (Action ignored : actions) {
