@@ -67,10 +67,13 @@ public final class GatewayVerticle extends VerticleBase {
     router.get("/api/bootstrap").handler(this::bootstrap);
     router.get("/health").handler(this::health);
     router.get("/metrics").handler(PrometheusScrapingHandler.create(counters.registry()));
+    ClientLimits limits = new ClientLimits(vertx, config());
     // browsers cannot set headers on a WebSocket: the socket then authenticates with its first message
-    router.get("/api/jobs/ws").handler(ctx -> ctx.request().toWebSocket()
-        .onSuccess(ws -> new JobSocket(ws, jobs, auth, auth.validHeader(ctx.request().getHeader("Authorization"))))
-        .onFailure(e -> HttpErrors.error(ctx, JobError.badRequest("a WebSocket upgrade is expected on /api/jobs/ws"))));
+    router.get("/api/jobs/ws").handler(ctx -> limits.upgrade(ctx.request())
+        .onSuccess(ws -> limits.closeWhenIdle(ws,
+            new JobSocket(ws, jobs, auth, auth.validHeader(ctx.request().getHeader("Authorization")))::busy))
+        .onFailure(e -> HttpErrors.error(ctx, e instanceof JobError error ? error
+            : JobError.badRequest("a WebSocket upgrade is expected on /api/jobs/ws"))));
     router.route("/api/jobs*").handler(auth::require);
     new JobsApi(jobs).mount(router, config().getLong("maxBodyBytes"), config().getLong("bodyTimeoutMs"));
     router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
@@ -83,8 +86,11 @@ public final class GatewayVerticle extends VerticleBase {
     HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(self.ip()).setPort(self.port())
         .setMaxWebSocketFrameSize(maxFrame).setMaxWebSocketMessageSize(maxFrame)
         // curl and others send "Expect: 100-continue" with large bodies and wait a second for it otherwise
-        .setHandle100ContinueAutomatically(true));
-    return server.invalidRequestHandler(HttpErrors::invalidRequest).requestHandler(router).listen();
+        .setHandle100ContinueAutomatically(true)
+        // HTTP/1.1 only: with h2c on, Vert.x makes a connection known only once a whole request head has
+        // arrived, so a client trickling its head would be out of reach of the header timeout
+        .setHttp2ClearTextEnabled(false));
+    return limits.install(server.invalidRequestHandler(HttpErrors::invalidRequest), router).listen();
   }
 
   /** Every live peer with its load, gathered from each node's own stats address. */

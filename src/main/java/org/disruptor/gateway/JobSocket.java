@@ -42,6 +42,11 @@ final class JobSocket {
     });
   }
 
+  /** Whether a job of this socket is still running: the socket is then not idle, whatever the client sends. */
+  boolean busy() {
+    return !running.isEmpty();
+  }
+
   private void onText(String text) {
     if (authenticated && text.length() >= JobService.OFFLOAD_CHARS) {
       // a large message is a job: parse it off the event loop with the rest of the submission

@@ -54,7 +54,7 @@ public class JobError extends RuntimeException {
       case "payload_too_large" -> 413;
       case "compile_error", "not_a_function", "job_error", "memory_limit", "time_limit", "output_limit",
           "stack_limit" -> 422;
-      case "saturated" -> 429;
+      case "saturated", "too_many_websockets" -> 429;
       case "no_nodes" -> 503;
       case "timed_out" -> 504;
       default -> 500;

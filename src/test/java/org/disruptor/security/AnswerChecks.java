@@ -22,7 +22,7 @@ import org.disruptor.e2e.NodeProcess;
  */
 final class AnswerChecks {
 
-  static final Duration ANSWER = Duration.ofSeconds(10);
+  static final Duration ANSWER = Duration.ofSeconds(30);
   private static final Set<String> JOB_FAILURES = Set.of("compile_error", "not_a_function", "job_error", "memory_limit",
       "time_limit", "output_limit", "stack_limit");
   private final NodeProcess node;
