@@ -142,10 +142,15 @@ final class ClientLimits {
   }
 
   /**
-   * Upgrades a job WebSocket request, unless its client already holds {@code maxWebSocketsPerClient} of them
-   * (a failed future with the 429 error); the socket counts against its client until its connection closes.
+   * Upgrades a job WebSocket request, unless it is no upgrade request (a failed future with the 400 error) or its
+   * client already holds {@code maxWebSocketsPerClient} job WebSockets (429); the socket counts against its client
+   * until its connection closes.
    */
   synchronized Future<ServerWebSocket> upgrade(HttpServerRequest request) {
+    if (!"websocket".equalsIgnoreCase(request.getHeader("upgrade"))) {
+      // checked here: Vert.x would answer a plain request itself, with an empty 400
+      return Future.failedFuture(JobError.badRequest("a WebSocket upgrade is expected on " + request.path()));
+    }
     HttpConnection connection = request.connection();
     if (!(connection instanceof ConnectionBase)) {
       return request.toWebSocket(); // no channel to see the socket close: better no cap than a count that leaks

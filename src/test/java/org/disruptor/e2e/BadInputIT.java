@@ -36,7 +36,10 @@ class BadInputIT {
 
   @BeforeAll
   static void startCluster() throws Exception {
-    cluster = Cluster.start(2, List.of(List.of("--max-body-bytes", String.valueOf(MAX_BODY))));
+    // no part time limit within reach: the endless job below ends only by its DELETE
+    List<String> noPartLimit = List.of("--part-time-limit-ms", "600000");
+    cluster = Cluster.start(2, List.of(List.of("--max-body-bytes", String.valueOf(MAX_BODY), noPartLimit.get(0),
+        noPartLimit.get(1)), noPartLimit));
     cluster.warmUp();
     entry = cluster.node(0);
   }
@@ -48,16 +51,13 @@ class BadInputIT {
     }
   }
 
-  /** After every bad input the node serves a normal job at once and correctly. */
+  /** After every bad input the node serves a normal job correctly (how soon: {@code ./run.sh bench faults}). */
   @AfterEach
   void servesTheNextJob() throws Exception {
-    long start = System.nanoTime();
     HttpResponse<String> response = entry.post("/api/jobs", new JsonObject().put("code", "(xs) => xs.map(x => x * 10)")
         .put("data", new JsonArray(List.of(1, 2, 3, 4))).put("partitions", 2).encode());
-    long ms = (System.nanoTime() - start) / 1_000_000;
     assertEquals(200, response.statusCode(), "the next normal job: " + response.body());
     assertEquals(new JsonArray("[[10,20],[30,40]]"), new JsonObject(response.body()).getJsonArray("result"));
-    assertTrue(ms < 2_000, "the next normal job completes at once (took " + ms + " ms)");
     for (NodeProcess node : cluster.nodes()) {
       assertTrue(node.process().isAlive(), "node " + node.address() + " is still running:\n" + node.log());
     }
@@ -144,52 +144,43 @@ class BadInputIT {
   }
 
   @Test
-  @DisplayName("while(true){} with timeoutMs 500 answers 504 timed_out within 1.5 s and its parts stop")
+  @DisplayName("while(true){} with timeoutMs 500 ends at its deadline: 504 timed_out, and its parts stop on every node")
   void endlessLoopTimesOut() throws Exception {
-    long start = System.nanoTime();
     HttpResponse<String> response = post(new JsonObject().put("code", "(xs) => { while (true) { } }")
         .put("data", range(0, 2)).put("timeoutMs", 500));
-    long ms = (System.nanoTime() - start) / 1_000_000;
-    assertError(response, 504, "timed_out");
-    assertTrue(ms < 1_500, "answered within 1.5 s (took " + ms + " ms)");
-    entry.awaitRunningParts(0, Duration.ofSeconds(1), "the endless parts are stopped on every node");
+    JsonObject body = assertError(response, 504, "timed_out");
+    assertEquals("timed_out", body.getString("status"), response.body());
+    entry.awaitRunningParts(0, Eventually.OUTCOME, "the endless parts are stopped on every node");
   }
 
   @Test
   @DisplayName("DELETE of a running job answers 200, the job ends cancelled, its parts stop and the request waiting on it gets 409")
   void deleteRunningJob() throws Exception {
-    String job = new JsonObject().put("code", "(xs) => { const end = Date.now() + 60000; while (Date.now() < end) { } return xs; }")
-        .put("data", range(0, 2)).put("timeoutMs", 60_000).encode();
+    String job = new JsonObject().put("code", "(xs) => { const end = Date.now() + 600000; while (Date.now() < end) { } return xs; }")
+        .put("data", range(0, 2)).put("timeoutMs", 600_000).encode();
     CompletableFuture<HttpResponse<String>> waiting = NodeProcess.HTTP.sendAsync(
-        HttpRequest.newBuilder(URI.create("http://" + entry.address() + "/api/jobs")).timeout(Duration.ofSeconds(60))
+        HttpRequest.newBuilder(URI.create("http://" + entry.address() + "/api/jobs")).timeout(Duration.ofSeconds(600))
             .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(job)).build(),
         HttpResponse.BodyHandlers.ofString());
-    String id = awaitRunningJob(Duration.ofSeconds(10));
-    entry.awaitRunningParts(2, Duration.ofSeconds(5), "the job's two parts run");
+    String id = awaitRunningJob();
+    entry.awaitRunningParts(2, Eventually.OUTCOME, "the job's two parts run");
 
     HttpResponse<String> deleted = entry.delete("/api/jobs/" + id);
     assertEquals(200, deleted.statusCode(), deleted.body());
-    HttpResponse<String> response = waiting.get(5, TimeUnit.SECONDS);
+    HttpResponse<String> response = waiting.get(Eventually.OUTCOME.toSeconds(), TimeUnit.SECONDS);
     JsonObject body = assertError(response, 409, "cancelled");
     assertEquals("cancelled", body.getString("status"), response.body());
     assertEquals("cancelled", new JsonObject(entry.get("/api/jobs/" + id).body()).getString("status"));
-    entry.awaitRunningParts(0, Duration.ofSeconds(3), "the cancelled job's parts are stopped on every node");
+    entry.awaitRunningParts(0, Eventually.OUTCOME, "the cancelled job's parts are stopped on every node");
   }
 
   /** The id of the one job that is running on the entry node. */
-  private static String awaitRunningJob(Duration timeout) throws Exception {
-    long end = System.nanoTime() + timeout.toNanos();
-    do {
-      JsonArray jobs = new JsonObject(entry.get("/api/jobs").body()).getJsonArray("jobs");
-      for (Object o : jobs) {
-        JsonObject job = (JsonObject) o;
-        if ("running".equals(job.getString("status"))) {
-          return job.getString("id");
-        }
-      }
-      Thread.sleep(50);
-    } while (System.nanoTime() < end);
-    throw new AssertionError("no running job on " + entry.address() + " within " + timeout);
+  private static String awaitRunningJob() throws Exception {
+    JsonObject job = Eventually.until("a running job on " + entry.address(),
+        () -> new JsonObject(entry.get("/api/jobs").body()).getJsonArray("jobs").stream().map(o -> (JsonObject) o)
+            .filter(j -> "running".equals(j.getString("status"))).findFirst().orElse(null),
+        j -> j != null);
+    return job.getString("id");
   }
 
   @ParameterizedTest(name = "{0}")

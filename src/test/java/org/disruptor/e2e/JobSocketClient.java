@@ -12,13 +12,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * A real WebSocket client of a node's {@code /api/jobs/ws}: sends jobs and records every event with the
- * moment it arrived, so tests can check what arrived, in what order and how spread over time.
+ * A real WebSocket client of a node's {@code /api/jobs/ws}: sends jobs and records every event in the order
+ * it arrived, so tests can check what arrived and in what order.
  */
 final class JobSocketClient implements AutoCloseable {
 
-  /** One event from the node and when it arrived ({@link System#nanoTime()}). */
-  record Event(JsonObject json, long atNanos) {
+  /** One event from the node. */
+  record Event(JsonObject json) {
     String type() {
       return json.getString("type");
     }
@@ -124,7 +124,7 @@ final class JobSocketClient implements AutoCloseable {
     public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
       text.append(data);
       if (last) {
-        add(new Event(new JsonObject(text.toString()), System.nanoTime()));
+        add(new Event(new JsonObject(text.toString())));
         text.setLength(0);
       }
       webSocket.request(1);

@@ -157,22 +157,9 @@ public final class NodeProcess implements AutoCloseable {
    * its log when it does not within {@code timeout}.
    */
   public void awaitPeers(Set<String> expected, Duration timeout) throws Exception {
-    long end = System.nanoTime() + timeout.toNanos();
-    Object last = null;
-    do {
-      try {
-        Set<String> seen = peerAddresses();
-        if (seen.equals(new TreeSet<>(expected))) {
-          return;
-        }
-        last = seen;
-      } catch (IOException e) {
-        last = e;
-      }
-      Thread.sleep(50);
-    } while (System.nanoTime() < end);
-    throw new AssertionError("node " + address + " did not list exactly " + new TreeSet<>(expected) + " within "
-        + timeout + "; last: " + last + "\n" + log());
+    Set<String> wanted = new TreeSet<>(expected);
+    Eventually.until("node " + address + " lists exactly " + wanted, timeout, this::peerAddresses, wanted::equals,
+        this::logText);
   }
 
   /** The parts running on all peers together, as the stats in this node's GET /api/peers say. */
@@ -187,34 +174,29 @@ public final class NodeProcess implements AutoCloseable {
 
   /** Waits until {@link #runningParts()} is {@code expected}; fails with {@code what} when it is not within {@code timeout}. */
   public void awaitRunningParts(int expected, Duration timeout, String what) throws Exception {
-    long end = System.nanoTime() + timeout.toNanos();
-    int last;
-    while ((last = runningParts()) != expected) {
-      if (System.nanoTime() > end) {
-        throw new AssertionError(what + ": " + expected + " running parts expected within " + timeout + ", still " + last);
-      }
-      Thread.sleep(50);
-    }
+    Eventually.until(what + ": " + expected + " running parts on all peers", timeout, this::runningParts,
+        n -> n == expected, () -> "");
   }
 
-  /** Waits until /health answers UP; fails with the node's log if it does not within {@code timeout}. */
+  /** Waits until /health answers UP; fails at once with the node's log if it exits, and after {@code timeout}. */
   public NodeProcess awaitUp(Duration timeout) throws Exception {
-    long end = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < end) {
+    Eventually.until("node " + address + " answers UP on /health", timeout, () -> {
       if (!process.isAlive()) {
         throw new AssertionError("node " + address + " exited with " + process.exitValue() + ":\n" + log());
       }
-      try {
-        HttpResponse<String> r = get("/health");
-        if (r.statusCode() == 200 && r.body().contains("\"UP\"")) {
-          return this;
-        }
-      } catch (IOException e) {
-        // not listening yet
-      }
-      Thread.sleep(100);
+      HttpResponse<String> r = get("/health");
+      return r.statusCode() == 200 && r.body().contains("\"UP\"");
+    }, Boolean.TRUE::equals, this::logText);
+    return this;
+  }
+
+  /** The node's log for a failure message (or why it cannot be read). */
+  public String logText() {
+    try {
+      return "--- log of " + address + " ---\n" + log();
+    } catch (IOException e) {
+      return "(no log of " + address + ": " + e + ")";
     }
-    throw new AssertionError("node " + address + " not up within " + timeout + ":\n" + log());
   }
 
   public HttpResponse<String> get(String path) throws IOException, InterruptedException {
