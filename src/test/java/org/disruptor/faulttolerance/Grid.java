@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
+import org.disruptor.e2e.Eventually;
 import org.disruptor.e2e.NodeProcess;
 
 /**
@@ -21,7 +22,6 @@ import org.disruptor.e2e.NodeProcess;
 final class Grid implements AutoCloseable {
 
   static final Duration STARTUP = Duration.ofSeconds(90);
-  private static final long POLL_MS = 50;
 
   private final String cluster = "faults-" + UUID.randomUUID().toString().substring(0, 8);
   private final List<String> flags;
@@ -107,16 +107,7 @@ final class Grid implements AutoCloseable {
   /** Polls a job until {@code condition} holds on its view; fails with the last view after {@code timeout}. */
   JsonObject awaitJob(int node, String id, Duration timeout, Predicate<JsonObject> condition, String what)
       throws Exception {
-    long end = System.nanoTime() + timeout.toNanos();
-    JsonObject view = job(node, id);
-    while (!condition.test(view)) {
-      if (System.nanoTime() > end) {
-        throw new AssertionError("job " + id + " did not " + what + " within " + timeout + "; last view: " + view);
-      }
-      Thread.sleep(POLL_MS);
-      view = job(node, id);
-    }
-    return view;
+    return Eventually.until("job " + id + " should " + what, timeout, () -> job(node, id), condition, () -> "");
   }
 
   /** GET /api/peers on a node. */
@@ -147,21 +138,8 @@ final class Grid implements AutoCloseable {
 
   /** Waits until node {@code i} lists exactly {@code count} peers. */
   void awaitPeers(int i, int count, Duration timeout) throws Exception {
-    long end = System.nanoTime() + timeout.toNanos();
-    List<String> seen = List.of();
-    while (System.nanoTime() < end) {
-      try {
-        seen = peerAddresses(i);
-        if (seen.size() == count) {
-          return;
-        }
-      } catch (IOException e) {
-        // not answering yet
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError(nodes[i].address() + " did not list " + count + " peers within " + timeout
-        + "; it lists " + seen + "\n" + tail(i));
+    Eventually.until(nodes[i].address() + " should list " + count + " peers", timeout, () -> peerAddresses(i),
+        seen -> seen.size() == count, () -> tail(i));
   }
 
   /** The last lines of a node's log, for failure messages. */
