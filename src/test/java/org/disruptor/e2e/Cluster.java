@@ -14,7 +14,8 @@ import java.util.UUID;
  */
 public final class Cluster implements AutoCloseable {
 
-  static final Duration STARTUP = Duration.ofSeconds(60);
+  /** A node process start: JVM, GraalJS engine, Hazelcast join; minutes on a 2-core machine under load. */
+  static final Duration STARTUP = Duration.ofSeconds(120);
   private final List<NodeProcess> nodes = new ArrayList<>();
 
   private Cluster() {
@@ -49,7 +50,7 @@ public final class Cluster implements AutoCloseable {
         node.awaitUp(STARTUP);
       }
       for (NodeProcess node : cluster.nodes) {
-        node.awaitPeers(cluster.addresses(), Duration.ofSeconds(30));
+        node.awaitPeers(cluster.addresses(), Eventually.OUTCOME);
       }
       return cluster;
     } catch (Exception | AssertionError e) {

@@ -21,7 +21,7 @@ import org.disruptor.e2e.NodeProcess;
  */
 final class Grid implements AutoCloseable {
 
-  static final Duration STARTUP = Duration.ofSeconds(90);
+  static final Duration STARTUP = Duration.ofSeconds(120);
 
   private final String cluster = "faults-" + UUID.randomUUID().toString().substring(0, 8);
   private final List<String> flags;
