@@ -44,13 +44,7 @@ class RunScriptIT {
   }
 
   private static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
-    long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > end) {
-        throw new AssertionError("timed out waiting until " + what);
-      }
-      Thread.sleep(200);
-    }
+    Eventually.until(what, condition::getAsBoolean);
   }
 
   @Test
@@ -69,7 +63,7 @@ class RunScriptIT {
       assertEquals("[[2,3]]", new JsonObject(job.body()).getJsonArray("result").encode());
     } finally {
       node.destroy();
-      assertTrue(node.waitFor(20, TimeUnit.SECONDS), "the node stops on SIGTERM");
+      assertTrue(node.waitFor(Eventually.OUTCOME.toSeconds(), TimeUnit.SECONDS), "the node stops on SIGTERM");
     }
   }
 
@@ -83,7 +77,7 @@ class RunScriptIT {
       await("all three nodes list three peers", () -> nodes.stream().allMatch(a -> peers(a) == 3));
     } finally {
       new ProcessBuilder("kill", "-INT", String.valueOf(cluster.pid())).start().waitFor();
-      assertTrue(cluster.waitFor(30, TimeUnit.SECONDS), "run.sh cluster exits on Ctrl-C");
+      assertTrue(cluster.waitFor(Eventually.OUTCOME.toSeconds(), TimeUnit.SECONDS), "run.sh cluster exits on Ctrl-C");
     }
     await("no node outlives run.sh cluster", () -> nodes.stream().allMatch(a -> peers(a) == -1));
     long left = ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains("peer 127.0.0.1:" + base))

@@ -22,6 +22,7 @@ import org.disruptor.cluster.HostPort;
 import org.disruptor.cluster.Peer;
 import org.disruptor.cluster.PeerRegistry;
 import org.disruptor.config.Config;
+import org.disruptor.e2e.Eventually;
 import org.disruptor.e2e.NodeProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -196,12 +197,6 @@ class ThreeNodeClusterTest {
   }
 
   private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-    long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > end) {
-        throw new AssertionError("timed out waiting until " + what);
-      }
-      Thread.sleep(50);
-    }
+    Eventually.until(what, condition::getAsBoolean);
   }
 }

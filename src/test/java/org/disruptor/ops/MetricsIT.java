@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.disruptor.e2e.Eventually;
 import org.disruptor.e2e.NodeProcess;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -40,17 +41,24 @@ class MetricsIT {
     }
   }
 
-  /** Scrapes until {@code series} appears (a stopped part is counted when its worker thread returns). */
+  /**
+   * Scrapes until {@code series} appears and no part runs (a stopped part is counted when its worker thread
+   * returns, just before it stops counting as running); the last scrape when that does not happen, for the
+   * assertions to report.
+   */
   private static String scrapeWhen(NodeProcess node, String series) throws Exception {
-    long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (true) {
-      var response = node.get("/metrics");
-      assertEquals(200, response.statusCode());
-      if (response.body().contains(series) || System.nanoTime() > end) {
-        return response.body();
-      }
-      Thread.sleep(100);
+    String[] last = {""};
+    try {
+      Eventually.until("/metrics shows " + series + " and no running part", () -> {
+        var response = node.get("/metrics");
+        assertEquals(200, response.statusCode());
+        last[0] = response.body();
+        return last[0];
+      }, text -> text.contains(series) && text.contains("\ndisruptor_parts_running 0.0"));
+    } catch (AssertionError e) {
+      // the assertions on the last scrape say what is missing
     }
+    return last[0];
   }
 
   private static double value(String text, String series) {
