@@ -19,6 +19,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.impl.ConnectionBase;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -107,7 +108,7 @@ final class ClientLimits {
   }
 
   private void expire() {
-    java.util.List<ConnectionPhases.Expired<HttpConnection>> expired;
+    List<ConnectionPhases.Expired<HttpConnection>> expired;
     synchronized (this) {
       expired = phases.expire(now());
     }

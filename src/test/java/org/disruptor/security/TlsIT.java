@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import org.disruptor.e2e.Eventually;
 import org.disruptor.e2e.NodeProcess;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -37,16 +38,18 @@ class TlsIT {
     String c = NodeProcess.freeAddress();
     try (NodeProcess nodeA = NodeProcess.start(a, tls(cluster, good));
          NodeProcess nodeB = NodeProcess.start(b, with(tls(cluster, good), a))) {
-      nodeA.awaitUp(Duration.ofSeconds(60));
-      nodeB.awaitUp(Duration.ofSeconds(60));
+      nodeA.awaitUp(Duration.ofSeconds(120));
+      nodeB.awaitUp(Duration.ofSeconds(120));
       awaitPeers(nodeA, 2);
       assertTrue(nodeA.log().contains("event bus TLS"), nodeA.log());
 
-      JsonObject job = runJob(nodeA, 4);
-      assertEquals(Set.of(a, b), nodes(job), job.encode());
+      // a cold B on a loaded machine may miss the pings of the first job (its parts then move to A): the outcome is
+      // that B runs parts of A's jobs over the TLS event bus
+      Eventually.until("parts of A's job run on A and B, over the TLS event bus", () -> nodes(runJob(nodeA, 4)),
+          Set.of(a, b)::equals);
 
       try (NodeProcess nodeC = NodeProcess.start(c, with(tls(cluster, bad), a))) {
-        nodeC.awaitUp(Duration.ofSeconds(60));
+        nodeC.awaitUp(Duration.ofSeconds(120));
         awaitPeers(nodeA, 3); // Hazelcast membership itself is not protected by event-bus TLS
         JsonObject fromA = runJob(nodeA, 6);
         assertEquals(Set.of(a, b), nodes(fromA), "no part of A's job ran on the node with the wrong certificate");
@@ -110,12 +113,7 @@ class TlsIT {
   }
 
   private static void awaitPeers(NodeProcess node, int n) throws Exception {
-    long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (new JsonObject(node.get("/api/peers").body()).getJsonArray("peers").size() != n) {
-      if (System.nanoTime() > end) {
-        throw new AssertionError(node.address() + " does not list " + n + " peers: " + node.get("/api/peers").body());
-      }
-      Thread.sleep(100);
-    }
+    Eventually.until(node.address() + " lists " + n + " peers", Eventually.OUTCOME,
+        () -> new JsonObject(node.get("/api/peers").body()).getJsonArray("peers"), peers -> peers.size() == n, node::logText);
   }
 }
