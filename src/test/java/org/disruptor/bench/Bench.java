@@ -67,7 +67,7 @@ public final class Bench {
   private final StringBuilder report = new StringBuilder();
 
   public static void main(String[] args) throws Exception {
-    List<String> suites = args.length == 0 ? List.of("js", "overhead", "data", "scaling", "startup") : List.of(args);
+    List<String> suites = args.length == 0 ? List.of("js", "overhead", "data", "scaling", "startup", "faults") : List.of(args);
     Files.createDirectories(RESULTS);
     org.disruptor.Logs.configure("warn", "text");
     Bench bench = new Bench();
@@ -83,8 +83,9 @@ public final class Bench {
         case "data" -> bench.dataPath();
         case "scaling" -> bench.scaling();
         case "startup" -> bench.startup();
+        case "faults" -> new FaultsBench(bench::line).run();
         default -> throw new IllegalArgumentException("unknown benchmark " + suite
-            + " (js, overhead, data, scaling, startup)");
+            + " (js, overhead, data, scaling, startup, faults)");
       }
     }
     String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmm"));
