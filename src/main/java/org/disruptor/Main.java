@@ -49,6 +49,8 @@ public final class Main {
         case "peer" -> peer(rest);
         case "submit" -> new SubmitCommand(rest, System.getenv()).run();
         case "peers" -> new PeersCommand(rest, System.getenv()).run();
+        // started by a node for its V8 parts, not by users
+        case "runner" -> org.disruptor.sandbox.V8Runner.main(rest);
         default -> throw new ConfigException("unknown command '" + args[0] + "'");
       };
     } catch (ConfigException | IllegalArgumentException e) {

@@ -33,8 +33,7 @@ import org.disruptor.config.ConfigException;
 import org.disruptor.gateway.GatewayVerticle;
 import org.disruptor.job.NodeCounters;
 import org.disruptor.job.WorkerVerticle;
-import org.disruptor.sandbox.Sandbox;
-import org.disruptor.sandbox.SandboxLimits;
+import org.disruptor.sandbox.JsEngine;
 
 /**
  * One disruptor node: a clustered Vert.x instance on Hazelcast, the sandbox, the worker and gateway
@@ -47,10 +46,10 @@ public final class Node {
 
   private final HostPort self;
   private final Vertx vertx;
-  private final Sandbox sandbox;
+  private final JsEngine sandbox;
   private final PeerRegistry registry;
 
-  private Node(HostPort self, Vertx vertx, Sandbox sandbox, PeerRegistry registry) {
+  private Node(HostPort self, Vertx vertx, JsEngine sandbox, PeerRegistry registry) {
     this.self = self;
     this.vertx = vertx;
     this.sandbox = sandbox;
@@ -72,14 +71,14 @@ public final class Node {
     Vertx vertx = await(Vertx.builder().with(options).withClusterManager(clusterManager)
         .withMetrics(new MicrometerMetricsFactory(metrics)).buildClustered());
     org.disruptor.job.PartMessages.register(vertx.eventBus());
-    Sandbox sandbox = new Sandbox(SandboxLimits.from(conf), org.disruptor.job.WorkerVerticle.threads(conf));
+    JsEngine sandbox = JsEngine.create(conf, org.disruptor.job.WorkerVerticle.threads(conf));
     PeerRegistry registry = new PeerRegistry(vertx, clusterManager.getHazelcastInstance(),
         clusterManager.getNodeId(), self.toString());
     Node node = new Node(self, vertx, sandbox, registry);
     try {
       NodeCounters counters = new NodeCounters(metrics);
       counters.gauge("disruptor.peers", "live peers this node sees, itself included", () -> registry.peers().size());
-      counters.gauge("disruptor.js.jit", "1 when GraalJS runs with its optimizing JIT", () -> sandbox.jit() ? 1 : 0);
+      counters.gauge("disruptor.js.jit", "1 when the JS engine compiles hot code (V8 always; GraalJS with the Graal JIT)", () -> sandbox.jit() ? 1 : 0);
       DeploymentOptions deployment = new DeploymentOptions().setConfig(conf);
       WorkerVerticle worker = new WorkerVerticle(sandbox, registry, counters);
       await(vertx.deployVerticle(worker, deployment)
@@ -92,7 +91,8 @@ public final class Node {
     }
     LOG.info("node " + self + " started: cluster '" + conf.getString("cluster") + "', member " + member + ", "
         + (conf.getString("tlsCa") != null ? "event bus TLS, " : "")
-        + registry.peers().size() + " node(s), JS JIT " + (sandbox.jit() ? "on" : "OFF (interpreter only: 20-70x slower)"));
+        + registry.peers().size() + " node(s), JS engine " + sandbox.name()
+        + (sandbox.jit() ? "" : " with JIT OFF (interpreter only: 20-70x slower)"));
     if (!peers.isEmpty() && registry.alone()) {
       LOG.info("no peer reachable yet at " + peers + "; running alone and retrying: the node merges once one is up");
     }

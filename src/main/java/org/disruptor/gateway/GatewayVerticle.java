@@ -23,7 +23,7 @@ import org.disruptor.cluster.PeerRegistry;
 import org.disruptor.job.JobError;
 import org.disruptor.job.JobService;
 import org.disruptor.job.NodeCounters;
-import org.disruptor.sandbox.Sandbox;
+import org.disruptor.sandbox.JsEngine;
 
 /**
  * The node's HTTP face on its one address: the job API and WebSocket, the peer list, health, the
@@ -34,7 +34,7 @@ public final class GatewayVerticle extends VerticleBase {
 
   private static final long STATS_TIMEOUT_MS = 500;
   private final PeerRegistry registry;
-  private final Sandbox sandbox;
+  private final JsEngine sandbox;
   private final NodeCounters counters;
   private final HostPort self;
   private final HostPort member;
@@ -42,7 +42,7 @@ public final class GatewayVerticle extends VerticleBase {
   private JobService jobs;
   private TokenAuth auth;
 
-  public GatewayVerticle(PeerRegistry registry, Sandbox sandbox, NodeCounters counters, HostPort self, HostPort member,
+  public GatewayVerticle(PeerRegistry registry, JsEngine sandbox, NodeCounters counters, HostPort self, HostPort member,
       org.disruptor.job.WorkerVerticle worker) {
     this.worker = worker;
     this.registry = registry;
@@ -122,7 +122,7 @@ public final class GatewayVerticle extends VerticleBase {
     JsonObject body = new JsonObject().put("status", up ? "UP" : "DOWN").put("node", self.toString())
         .put("cluster", new JsonObject().put("name", config().getString("cluster"))
             .put("members", up ? registry.memberCount() : 0).put("peers", registry.peers().size()))
-        .put("jsJit", sandbox.jit()).put("runningJobs", jobs.running()).put("tokenRequired", auth.enabled())
+        .put("engine", sandbox.name()).put("jsJit", sandbox.jit()).put("runningJobs", jobs.running()).put("tokenRequired", auth.enabled())
         .put("heap", new JsonObject().put("used", Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory())
             .put("max", Runtime.getRuntime().maxMemory()));
     HttpErrors.json(ctx, up ? 200 : 503, body.encode());

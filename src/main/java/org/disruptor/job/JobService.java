@@ -29,7 +29,8 @@ import org.disruptor.cluster.PeerRegistry;
 import org.disruptor.job.PartMessages.PartReply;
 import org.disruptor.job.PartMessages.PartRequest;
 import org.disruptor.sandbox.RunHandle;
-import org.disruptor.sandbox.Sandbox;
+import org.disruptor.sandbox.JsEngine;
+import org.disruptor.sandbox.PartTask;
 import org.disruptor.sandbox.SandboxException;
 
 /**
@@ -50,7 +51,7 @@ public final class JobService {
   private final Vertx vertx;
   private final java.util.function.Function<PartRequest, Future<PartReply>> local;
   private final PeerRegistry registry;
-  private final Sandbox sandbox;
+  private final JsEngine sandbox;
   private final NodeCounters counters;
   private final JobSpec.Limits limits;
   private final int historySize;
@@ -74,7 +75,7 @@ public final class JobService {
    * {@code local} runs a part on this node without the event bus (the coordinator's own share of a job);
    * parts for other nodes go to their address.
    */
-  public JobService(Vertx vertx, PeerRegistry registry, Sandbox sandbox, NodeCounters counters, JsonObject conf,
+  public JobService(Vertx vertx, PeerRegistry registry, JsEngine sandbox, NodeCounters counters, JsonObject conf,
       java.util.function.Function<PartRequest, Future<PartReply>> local) {
     this.local = local;
     this.vertx = vertx;
@@ -412,11 +413,11 @@ public final class JobService {
     RunHandle handle = new RunHandle();
     listen(job.id(), (j, type, json) -> handle.stop(type.equals("timed_out") ? "timed_out" : "cancelled"));
     long remaining = Math.max(1, job.spec().timeoutMs() - job.elapsedMs());
-    pool.executeBlocking(() -> sandbox.run(sandbox.source(reduce), new String(results, StandardCharsets.UTF_8), ctx, remaining,
-        sandbox.limits().partTimeLimitMs(), handle), false)
+    pool.executeBlocking(() -> sandbox.run(new PartTask(reduce, results, ctx, remaining,
+        sandbox.limits().partTimeLimitMs()), handle), false)
         .onComplete(ar -> {
           if (ar.succeeded()) {
-            finish(job, JobStatus.COMPLETED, ar.result().json().getBytes(StandardCharsets.UTF_8), null);
+            finish(job, JobStatus.COMPLETED, ar.result().json(), null);
           } else if (ar.cause() instanceof SandboxException e) {
             JsonObject details = new JsonObject().put("stage", "reduce").put("node", registry.self().address());
             if (e.line() != null) {

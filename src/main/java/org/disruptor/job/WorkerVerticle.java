@@ -23,7 +23,8 @@ import org.disruptor.job.PartMessages.PartReply;
 import org.disruptor.job.PartMessages.PartRequest;
 import org.disruptor.sandbox.PartResult;
 import org.disruptor.sandbox.RunHandle;
-import org.disruptor.sandbox.Sandbox;
+import org.disruptor.sandbox.JsEngine;
+import org.disruptor.sandbox.PartTask;
 import org.disruptor.sandbox.SandboxException;
 
 /**
@@ -40,7 +41,7 @@ public final class WorkerVerticle extends VerticleBase {
       "stack_limit", "timed_out", "cancelled");
   private static final Logger LOG = Logger.getLogger("org.disruptor.job");
 
-  private final Sandbox sandbox;
+  private final JsEngine sandbox;
   private final PeerRegistry registry;
   private final Map<String, Map<Integer, RunHandle>> active = new ConcurrentHashMap<>();
   private final Map<String, String> coordinators = new ConcurrentHashMap<>();
@@ -50,7 +51,7 @@ public final class WorkerVerticle extends VerticleBase {
   private WorkerExecutor pool;
   private int capacity;
 
-  public WorkerVerticle(Sandbox sandbox, PeerRegistry registry, NodeCounters counters) {
+  public WorkerVerticle(JsEngine sandbox, PeerRegistry registry, NodeCounters counters) {
     this.sandbox = sandbox;
     this.registry = registry;
     this.counters = counters;
@@ -89,7 +90,7 @@ public final class WorkerVerticle extends VerticleBase {
     // the engine's start-up cost is not paid by the first job
     Thread.ofPlatform().daemon().name("disruptor-warm-up").start(() -> {
       try {
-        sandbox.run(sandbox.source("(x) => x"), "[]", "{}", 10_000, 10_000, new RunHandle());
+        sandbox.run(new PartTask("(x) => x", "[]".getBytes(StandardCharsets.UTF_8), "{}", 10_000, 10_000), new RunHandle());
       } catch (RuntimeException e) {
         LOG.fine("sandbox warm-up ended: " + e);
       }
@@ -153,11 +154,11 @@ public final class WorkerVerticle extends VerticleBase {
       running.incrementAndGet();
       try {
         long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-        PartResult result = sandbox.run(sandbox.source(part.code()), new String(part.input(), StandardCharsets.UTF_8),
-            ctx, left, sandbox.limits().partTimeLimitMs(), handle);
+        PartResult result = sandbox.run(new PartTask(part.code(), part.input(), ctx, left,
+            sandbox.limits().partTimeLimitMs()), handle);
         forget(jobId, index, handle);
         counters.partCompleted(result.elapsedMs());
-        message.reply(new PartReply(index, registry.self().address(), result.json().getBytes(StandardCharsets.UTF_8),
+        message.reply(new PartReply(index, registry.self().address(), result.json(),
             result.elapsedMs(), result.logs()));
       } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
         forget(jobId, index, handle);
@@ -236,7 +237,8 @@ public final class WorkerVerticle extends VerticleBase {
 
   private JsonObject stats() {
     return counters.toJson().put("running", running.get()).put("queued", queued.get())
-        .put("node", registry.self().address()).put("id", registry.self().id());
+        .put("node", registry.self().address()).put("id", registry.self().id())
+        .put("engine", sandbox.name()).put("js", sandbox.stats());
   }
 
   @Override
