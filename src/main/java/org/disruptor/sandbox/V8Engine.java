@@ -126,7 +126,10 @@ final class V8Engine implements JsEngine {
       return;
     }
     restarts.incrementAndGet();
-    LOG.info("V8 " + dead + " died (exit " + dead.awaitDeath().exit + "): starting another");
+    RunnerProcess.Died died = dead.awaitDeath();
+    String last = died.output.strip().lines().reduce((a, b) -> b).orElse("");
+    LOG.info("V8 " + dead + " died (exit " + died.exit + (last.isEmpty() ? "" : ": " + last) + "): starting another");
+    LOG.fine(() -> "V8 " + dead + " printed before it died:\n" + died.output);
     Thread.ofVirtual().name("disruptor-runner-restart").start(() -> {
       while (!closed) {
         try {

@@ -69,6 +69,7 @@ public final class V8Runner {
   private JavetCallbackContext sinkContext;
   private long dataLimit = -1;
   private long parts;
+  private long recycled;
 
   /** One request from the node. */
   private record Request(byte type, long id, String code, byte[] input, String ctx, long deadlineMs, long cpuMs,
@@ -175,21 +176,30 @@ public final class V8Runner {
       }
     } catch (Throwable e) {
       System.err.println("disruptor runner: the JS thread ended: " + e);
+      e.printStackTrace();
+      System.err.flush();
       halt(3);
     }
   }
 
-  /** A fresh context: reset, prelude run, console wired to the current part's log. */
-  private void prepare() throws JavetException {
-    if (runner != null) {
-      runner.close();
-      runner = null;
+  /** Lets go of the values that belong to the current context: they die with it. */
+  private void release() {
+    try {
+      if (runner != null) {
+        runner.close();
+      }
+    } catch (JavetException | RuntimeException e) {
+      // already gone with its context
     }
+    runner = null;
     if (sinkContext != null) {
       runtime.removeCallbackContext(sinkContext.getHandle());
       sinkContext = null;
     }
-    runtime.resetContext();
+  }
+
+  /** Prepares the current (fresh) context: the prelude run, the console wired to the current part's log. */
+  private void prepare() throws JavetException {
     sinkContext = new JavetCallbackContext("sink", JavetCallbackType.DirectCallNoThisAndNoResult,
         (IJavetDirectCallable.NoThisAndNoResult<Exception>) this::sink);
     try (V8ValueFunction sink = runtime.createV8ValueFunction(sinkContext);
@@ -312,33 +322,33 @@ public final class V8Runner {
   }
 
   /**
-   * After a part: a pending termination is consumed (a stop can land just as the part returns), a big heap
-   * is given back or the isolate replaced, and the next context is prepared before the next request.
+   * After a part, the next context is prepared before the next request. A stopped part gets a new isolate:
+   * a termination can land just as the part returns and would end the next script, and V8 keeps the
+   * isolate's pending promise jobs across contexts (a microtask flood would resume). A big heap is given
+   * back, or the isolate replaced.
    */
   private void recover(boolean stopped) throws JavetException {
+    release();
     if (stopped) {
-      for (int i = 0; i < 3; i++) {
-        try {
-          runtime.getExecutor("0").executeVoid();
-          break;
-        } catch (JavetTerminatedException pending) {
-          // the termination meant for the part ends this script instead
-        }
-      }
-    }
-    runtime.resetContext();
-    if (heapNow() > RECYCLE_BYTES) {
-      runtime.lowMemoryNotification();
+      recycle();
+    } else {
+      runtime.resetContext();
       if (heapNow() > RECYCLE_BYTES) {
-        V8Runtime old = runtime;
-        runner = null;
-        sinkContext = null;
-        runtime = V8Host.getV8Instance().createV8Runtime();
-        old.close(true);
+        runtime.lowMemoryNotification();
+        if (heapNow() > RECYCLE_BYTES) {
+          recycle();
+        }
       }
     }
     prepare();
     heap.set(heapNow());
+  }
+
+  /** A new isolate (about 1 ms); the old one goes first, so the two never hold memory at once. */
+  private void recycle() throws JavetException {
+    runtime.close(true);
+    runtime = V8Host.getV8Instance().createV8Runtime();
+    recycled++;
   }
 
   private long heapNow() {
