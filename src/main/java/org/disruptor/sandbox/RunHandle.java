@@ -69,10 +69,6 @@ public final class RunHandle {
     reclaim = null;
   }
 
-  synchronized boolean attached() {
-    return interrupt != null;
-  }
-
   private void interruptNow() {
     Runnable action;
     long seen;

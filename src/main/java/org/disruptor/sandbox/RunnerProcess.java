@@ -30,6 +30,7 @@ final class RunnerProcess {
   private final StringBuilder tail = new StringBuilder();
   private volatile Call call;
   private volatile long heapUsed;
+  private volatile long dataLimit = -1;
   private Thread errors;
 
   /** The runner died: its exit status and the end of what it printed. */
@@ -76,6 +77,11 @@ final class RunnerProcess {
 
   long heapUsed() {
     return heapUsed;
+  }
+
+  /** The OS data limit the runner set on itself (bytes), or -1 where the OS would not. */
+  long dataLimit() {
+    return dataLimit;
   }
 
   boolean alive() {
@@ -168,6 +174,7 @@ final class RunnerProcess {
       while ((frame = Frames.read(in)) != null) {
         if (frame.type() == Frames.READY) {
           heapUsed = frame.body().readLong();
+          dataLimit = frame.body().readLong();
           ready.complete(null);
           continue;
         }

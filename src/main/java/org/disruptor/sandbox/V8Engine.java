@@ -64,6 +64,10 @@ final class V8Engine implements JsEngine {
         runner.awaitReady(START_TIMEOUT_MS);
         engine.adopt(runner);
       }
+      if (started.getFirst().dataLimit() < 0) {
+        LOG.warning("the OS set no data limit (RLIMIT_DATA) for the V8 runners: ArrayBuffers are bounded by"
+            + " the memory watchdog alone");
+      }
     } catch (IOException e) {
       started.forEach(RunnerProcess::kill);
       throw new IllegalStateException("the V8 runners did not start: " + e.getMessage(), e);

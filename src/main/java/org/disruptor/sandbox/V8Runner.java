@@ -68,8 +68,6 @@ public final class V8Runner {
   private V8ValueFunction runner;
   private JavetCallbackContext sinkContext;
   private long dataLimit = -1;
-  private long parts;
-  private long recycled;
 
   /** One request from the node. */
   private record Request(byte type, long id, String code, byte[] input, String ctx, long deadlineMs, long cpuMs,
@@ -269,7 +267,6 @@ public final class V8Runner {
     }
     reply.putLong(heap.get());
     send(reply);
-    parts++;
     recover(handle.stopped());
   }
 
@@ -348,7 +345,6 @@ public final class V8Runner {
   private void recycle() throws JavetException {
     runtime.close(true);
     runtime = V8Host.getV8Instance().createV8Runtime();
-    recycled++;
   }
 
   private long heapNow() {
