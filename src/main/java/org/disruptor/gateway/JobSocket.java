@@ -12,6 +12,7 @@ import org.disruptor.job.Job;
 import org.disruptor.job.JobError;
 import org.disruptor.job.JobService;
 import org.disruptor.job.JobSpec;
+import org.disruptor.job.JsonText;
 
 /**
  * One client's job WebSocket: each text frame is a job (or {@code {"type":"cancel","id"}}); the node
@@ -106,7 +107,8 @@ final class JobSocket {
       if (!socket.isClosed()) {
         // a job refused for saturation is reported as `rejected`, as the API promises
         boolean saturated = type.equals("failed") && j.error() != null && j.error().code().equals("saturated");
-        socket.writeTextMessage(saturated ? json.replaceFirst("\"type\":\"failed\"", "\"type\":\"rejected\"") : json);
+        socket.writeTextMessage(JsonText.escapeLoneSurrogates(saturated
+            ? json.replaceFirst("\"type\":\"failed\"", "\"type\":\"rejected\"") : json));
       }
     }).onSuccess(job -> {
       if (!job.status().isFinal()) {
@@ -133,7 +135,8 @@ final class JobSocket {
       event.put("id", id);
     }
     if (!socket.isClosed()) {
-      socket.writeTextMessage(refJson == null ? event.encode() : Job.withRaw(event, "ref", refJson));
+      socket.writeTextMessage(JsonText.escapeLoneSurrogates(refJson == null ? event.encode()
+          : Job.withRaw(event, "ref", refJson)));
     }
   }
 }
