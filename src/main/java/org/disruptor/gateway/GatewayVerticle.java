@@ -123,6 +123,7 @@ public final class GatewayVerticle extends VerticleBase {
         .put("cluster", new JsonObject().put("name", config().getString("cluster"))
             .put("members", up ? registry.memberCount() : 0).put("peers", registry.peers().size()))
         .put("jsJit", sandbox.jit()).put("runningJobs", jobs.running()).put("tokenRequired", auth.enabled())
+        .put("workers", worker.workers())
         .put("heap", new JsonObject().put("used", Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory())
             .put("max", Runtime.getRuntime().maxMemory()));
     HttpErrors.json(ctx, up ? 200 : 503, body.encode());

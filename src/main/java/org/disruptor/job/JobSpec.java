@@ -137,6 +137,8 @@ public record JobSpec(String code, Data data, Mode mode, Integer partitions, Str
       if (p.nextToken() != null) {
         throw JobError.badRequest("invalid JSON: unexpected content after the job object");
       }
+    } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
+      throw JobError.badRequest(constraint(e.getMessage()));
     } catch (StreamReadException e) {
       throw JobError.badRequest("invalid JSON: " + firstLine(e.getOriginalMessage()));
     } catch (IOException e) {
@@ -285,6 +287,25 @@ public record JobSpec(String code, Data data, Mode mode, Integer partitions, Str
         : token == JsonToken.VALUE_NULL ? "null" : token == JsonToken.VALUE_TRUE || token == JsonToken.VALUE_FALSE
         ? "a boolean" : "a number";
   }
+
+  /** The parser's structural limits, in plain words (its own text names its configuration classes). */
+  private static String constraint(String text) {
+    String t = String.valueOf(text);
+    if (t.contains("nesting depth")) {
+      return "the JSON is nested too deeply: at most " + MAX_NESTING + " levels of arrays and objects are accepted";
+    }
+    if (t.contains("Number value length") || t.contains("number length")) {
+      return "a number in the JSON is too long: at most " + MAX_NUMBER_CHARS + " characters";
+    }
+    if (t.contains("String value length") || t.contains("string length")) {
+      return "a string in the JSON is too long";
+    }
+    return "the JSON is over a size limit of the parser";
+  }
+
+  /** Jackson's defaults, which the parser keeps: stated here for the messages and the README. */
+  public static final int MAX_NESTING = com.fasterxml.jackson.core.StreamReadConstraints.DEFAULT_MAX_DEPTH;
+  private static final int MAX_NUMBER_CHARS = com.fasterxml.jackson.core.StreamReadConstraints.DEFAULT_MAX_NUM_LEN;
 
   private static String firstLine(String text) {
     String line = String.valueOf(text).lines().findFirst().orElse("");

@@ -106,6 +106,12 @@ public final class WorkerVerticle extends VerticleBase implements LocalParts {
         seen == null ? System.nanoTime() : Long.parseLong(seen));
   }
 
+  /** The JS workers: how many, busy and stuck (abandoned by a part that ignored its stop). */
+  public JsonObject workers() {
+    return new JsonObject().put("threads", pool.threads()).put("busy", pool.busy()).put("stuck", pool.stuck())
+        .put("queued", pool.queued());
+  }
+
   /** This node's load and counters, for its peers and the page. */
   public JsonObject stats() {
     return counters.toJson().mergeIn(worker.stats()).put("node", registry.self().address())
