@@ -1,5 +1,6 @@
 package org.disruptor.job;
 
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -64,13 +65,30 @@ public final class Coordinator {
   private final Liveness liveness;
   private final Failover failover;
   private final Map<String, Running> running = new HashMap<>();
+  private final Offload offload;
+
+  /** Runs CPU work off the coordinator's thread (a built-in reduce over megabytes of results). */
+  @FunctionalInterface
+  public interface Offload {
+    Future<byte[]> run(java.util.concurrent.Callable<byte[]> work);
+
+    /** On the calling thread: for tests. */
+    Offload INLINE = work -> {
+      try {
+        return Future.succeededFuture(work.call());
+      } catch (Exception e) {
+        return Future.failedFuture(e);
+      }
+    };
+  }
 
   /**
    * {@code ui} receives a short summary of each job event for the page (throttled for progress events);
    * {@code history} bounds what is kept of finished jobs.
    */
   public Coordinator(PeerView peers, PartTransport transport, Scheduler scheduler, Settings settings,
-      CoordinatorMetrics metrics, Consumer<JsonObject> ui, int historySize, long historyResultBytes) {
+      CoordinatorMetrics metrics, Consumer<JsonObject> ui, int historySize, long historyResultBytes, Offload offload) {
+    this.offload = offload;
     this.peers = peers;
     this.transport = transport;
     this.scheduler = scheduler;
@@ -347,11 +365,22 @@ public final class Coordinator {
 
   /** All parts are in: the reduce, when the job has one, runs on this node through the part path. */
   private void collect(Job job) {
-    if (job.spec().reduce() == null) {
+    String reduce = job.spec().reduce();
+    if (reduce == null) {
       finish(job, JobStatus.COMPLETED, job.resultsArray(), null);
-      return;
+    } else if (BuiltinReduce.isBuiltin(reduce)) {
+      List<byte[]> results = job.results();
+      offload.run(() -> BuiltinReduce.apply(reduce, results)).onComplete(ar -> {
+        if (ar.succeeded()) {
+          finish(job, JobStatus.COMPLETED, ar.result(), null);
+        } else {
+          finish(job, JobStatus.FAILED, null, ar.cause() instanceof JobError e ? e
+              : new JobError("job_error", "reduce \"" + reduce + "\" failed: " + ar.cause().getMessage()));
+        }
+      });
+    } else {
+      reduce(job, job.resultsArray());
     }
-    reduce(job, job.resultsArray());
   }
 
   private void reduce(Job job, byte[] results) {

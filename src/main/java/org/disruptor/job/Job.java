@@ -190,6 +190,13 @@ public final class Job {
     return true;
   }
 
+  /** The parts' results in part order (each one JSON value, UTF-8). */
+  public List<byte[]> results() {
+    List<byte[]> results = new ArrayList<>(parts.size());
+    parts.forEach(p -> results.add(p.result));
+    return results;
+  }
+
   /** The parts' results in part order, as one JSON array text (no decode and re-encode, one copy). */
   public byte[] resultsArray() {
     int length = 1 + parts.size();

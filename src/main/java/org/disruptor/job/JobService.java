@@ -37,7 +37,8 @@ public final class JobService {
         conf.getLong("nodeSilenceMs"), UI_PROGRESS_MS);
     this.coordinator = new Coordinator(registry, new EventBusTransport(vertx, registry.self().id(), local),
         Scheduler.of(vertx), settings, counters, summary -> vertx.eventBus().publish(Addresses.UI_JOBS, summary, LOCAL),
-        conf.getInteger("historySize"), conf.getLong("historyResultBytes"));
+        conf.getInteger("historySize"), conf.getLong("historyResultBytes"),
+        work -> vertx.executeBlocking(work, false));
     vertx.eventBus().<String>localConsumer(PeerRegistry.PEER_LEFT, m -> coordinator.onPeerLeft(m.body()));
     vertx.setPeriodic(LIVENESS_PERIOD_MS, t -> coordinator.checkLiveness(LIVENESS_PERIOD_MS));
   }

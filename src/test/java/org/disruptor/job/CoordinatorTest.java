@@ -68,7 +68,7 @@ class CoordinatorTest {
       }
     };
     return new Coordinator(cluster, cluster, clock, new Coordinator.Settings(MAX_ATTEMPTS, window, SILENCE_MS, 100),
-        metrics, ui::add, 100, 1 << 20);
+        metrics, ui::add, 100, 1 << 20, Coordinator.Offload.INLINE);
   }
 
   private Coordinator coordinator(InMemoryCluster cluster) {
@@ -463,5 +463,26 @@ class CoordinatorTest {
     List<String> kinds = ui.stream().map(j -> j.getString("event")).toList();
     assertEquals(List.of("accepted", "partition", "completed"), kinds);
     assertEquals(4, events.of("partition").size(), "the job's own listeners get every event");
+  }
+
+  @Test
+  @DisplayName("a built-in reduce runs natively on the coordinator: no reduce part is sent, and its errors name the part")
+  void builtinReduce() {
+    InMemoryCluster cluster = new InMemoryCluster("a", "b");
+    Coordinator coordinator = coordinator(cluster);
+    Events events = new Events();
+    Job job = start(coordinator, cluster, spec("[1,2,3]", 2, "flat", 10_000), events);
+    cluster.openFor(0).done("[1,4]");
+    cluster.openFor(1).done("[9]");
+    assertEquals(2, cluster.sent.size(), "no reduce part");
+    assertEquals(JobStatus.COMPLETED, job.status());
+    assertEquals("[1,4,9]", new JsonObject(job.view()).getJsonArray("result").encode());
+
+    Job bad = start(coordinator, cluster, spec("[1,2]", 2, "sum", 10_000), new Events());
+    cluster.openFor(0).done("[1]");
+    cluster.openFor(1).done("[\"x\"]");
+    assertEquals(JobStatus.FAILED, bad.status());
+    assertEquals(422, bad.error().status());
+    assertEquals(1, bad.error().toJson().getInteger("partition"));
   }
 }
