@@ -81,10 +81,12 @@ public final class Node {
       counters.gauge("disruptor.peers", "live peers this node sees, itself included", () -> registry.peers().size());
       counters.gauge("disruptor.js.jit", "1 when GraalJS runs with its optimizing JIT", () -> sandbox.jit() ? 1 : 0);
       DeploymentOptions deployment = new DeploymentOptions().setConfig(conf);
-      WorkerVerticle worker = new WorkerVerticle(sandbox, registry, counters);
+      org.disruptor.job.JobStore store = new org.disruptor.job.HazelcastJobStore(vertx,
+          clusterManager.getHazelcastInstance(), conf.getLong("durableBytes"), conf.getLong("idempotencyKeySeconds"));
+      WorkerVerticle worker = new WorkerVerticle(sandbox, registry, counters, store);
       await(vertx.deployVerticle(worker, deployment)
-          .compose(id -> vertx.deployVerticle(new GatewayVerticle(registry, sandbox, counters, self, member, worker),
-              deployment))
+          .compose(id -> vertx.deployVerticle(new GatewayVerticle(registry, sandbox, counters, self, member, worker,
+              store), deployment))
           .compose(id -> registry.start(RECONCILE_MS)));
     } catch (Exception e) {
       node.stop();

@@ -39,12 +39,14 @@ public final class GatewayVerticle extends VerticleBase {
   private final HostPort self;
   private final HostPort member;
   private final org.disruptor.job.WorkerVerticle worker;
+  private final org.disruptor.job.JobStore store;
   private JobService jobs;
   private TokenAuth auth;
 
   public GatewayVerticle(PeerRegistry registry, Sandbox sandbox, NodeCounters counters, HostPort self, HostPort member,
-      org.disruptor.job.WorkerVerticle worker) {
+      org.disruptor.job.WorkerVerticle worker, org.disruptor.job.JobStore store) {
     this.worker = worker;
+    this.store = store;
     this.registry = registry;
     this.sandbox = sandbox;
     this.counters = counters;
@@ -54,7 +56,7 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    jobs = new JobService(vertx, registry, counters, config(), worker);
+    jobs = new JobService(vertx, registry, counters, config(), worker, store);
     auth = new TokenAuth(config().getString("token"), config().getBoolean("publicPeers"));
     Router router = Router.router(vertx);
     router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx).bridge(new SockJSBridgeOptions()

@@ -40,12 +40,30 @@ public final class Coordinator {
   public record Settings(int maxAttempts, int nodeWindow, long silenceMs, long uiProgressMs) {
   }
 
+  /** How long a job runs before it is written to the directory (most jobs end sooner, and are written once). */
+  static final long DIRECTORY_DELAY_MS = 250;
+  /** At most one progress write to the directory per job per this. */
+  static final long DIRECTORY_PROGRESS_MS = 1_000;
+
+  /**
+   * How a job starts: its id (the caller may have bound it to an idempotency key already), and whether the
+   * cluster keeps it durably (its spec was stored before it started; its parts store their results).
+   */
+  public record StartOptions(String id, boolean durable) {
+    public static StartOptions fresh() {
+      return new StartOptions(UUID.randomUUID().toString(), false);
+    }
+  }
+
   /** A running job's coordination state besides the {@link Job} itself. */
   private static final class Running {
     final Job job;
     final List<JobListener> listeners = new ArrayList<>();
     long deadlineTimer = -1;
     long lastUiNanos;
+    /** When the job was last written to the directory (0: not yet). */
+    long publishedNanos;
+    long directoryTimer = -1;
     /** Attempts of the reduce so far (0: not started). */
     int reduceAttempts;
 
@@ -66,6 +84,7 @@ public final class Coordinator {
   private final Failover failover;
   private final Map<String, Running> running = new HashMap<>();
   private final Offload offload;
+  private final JobStore store;
 
   /** Runs CPU work off the coordinator's thread (a built-in reduce over megabytes of results). */
   @FunctionalInterface
@@ -87,15 +106,17 @@ public final class Coordinator {
    * {@code history} bounds what is kept of finished jobs.
    */
   public Coordinator(PeerView peers, PartTransport transport, Scheduler scheduler, Settings settings,
-      CoordinatorMetrics metrics, Consumer<JsonObject> ui, int historySize, long historyResultBytes, Offload offload) {
+      CoordinatorMetrics metrics, Consumer<JsonObject> ui, int historySize, long historyResultBytes, Offload offload,
+      JobStore store) {
     this.offload = offload;
+    this.store = store;
     this.peers = peers;
     this.transport = transport;
     this.scheduler = scheduler;
     this.settings = settings;
     this.metrics = metrics;
     this.ui = ui;
-    this.history = new JobHistory(historySize, historyResultBytes);
+    this.history = new JobHistory(historySize, historyResultBytes, job -> store.remove(job.id()));
     this.placement = new Placement(settings.nodeWindow());
     this.liveness = new Liveness(settings.silenceMs());
     this.failover = new Failover(settings.maxAttempts());
@@ -126,14 +147,24 @@ public final class Coordinator {
 
   /** Starts a planned job: its `accepted` event first, then its parts go out. */
   public Job start(Planner.Plan plan, JobListener listener) {
+    return start(plan, listener, StartOptions.fresh());
+  }
+
+  public Job start(Planner.Plan plan, JobListener listener, StartOptions options) {
     JobSpec spec = plan.spec();
-    Job job = new Job(UUID.randomUUID().toString(), spec, plan.inputs(), peers.self().address(), scheduler.epochMs());
-    Running state = new Running(job);
+    Job job = new Job(options.id(), spec, plan.inputs(), peers.self().address(), scheduler.epochMs(),
+        options.durable(), 0);
+    Running state = register(job, spec.timeoutMs());
     state.listeners.add(listener);
-    running.put(job.id(), state);
-    history.add(job);
-    state.deadlineTimer = scheduler.timer(spec.timeoutMs(), () -> finish(job, JobStatus.TIMED_OUT, null,
-        new JobError("timed_out", "the job did not finish within its deadline of " + spec.timeoutMs() + " ms")));
+    if (job.durable()) {
+      publish(state);
+    } else {
+      state.directoryTimer = scheduler.timer(DIRECTORY_DELAY_MS, () -> {
+        if (!job.status().isFinal() && state.publishedNanos == 0) {
+          publish(state);
+        }
+      });
+    }
     // decide where every part goes before anything is sent: `accepted` (with the placement) is the first event
     List<Peer> targets = new ArrayList<>();
     for (int i = 0; i < plan.inputs().size(); i++) {
@@ -154,6 +185,59 @@ public final class Coordinator {
       }
     }
     return job;
+  }
+
+  /** A job becomes this coordinator's: in the history, with its deadline ({@code leftMs} from now). */
+  private Running register(Job job, long leftMs) {
+    Running state = new Running(job);
+    running.put(job.id(), state);
+    history.add(job);
+    long timeoutMs = job.spec().timeoutMs();
+    state.deadlineTimer = scheduler.timer(Math.max(1, leftMs), () -> finish(job, JobStatus.TIMED_OUT, null,
+        new JobError("timed_out", "the job did not finish within its deadline of " + timeoutMs + " ms")));
+    return state;
+  }
+
+  /**
+   * Takes over a durable job whose coordinator died: same id, age and deadline; the parts whose results the
+   * store holds count as done (each once), the others run again, then the reduce. The caller has claimed the
+   * job in the store, so exactly one node adopts it.
+   */
+  public Job adopt(JobStore.Durable durable, Map<Integer, JobStore.StoredPart> done) {
+    long age = Math.max(0, scheduler.epochMs() - durable.createdAt());
+    Job job = new Job(durable.id(), durable.spec(), durable.inputs(), peers.self().address(), durable.createdAt(), true,
+        age);
+    done.forEach((index, part) -> job.complete(index, part.node(), part.result(), 0, List.of()));
+    Running state = register(job, durable.spec().timeoutMs() - age);
+    publish(state);
+    LOG.info("adopted job " + job.id() + ": " + done.size() + " of " + job.parts().size()
+        + " part(s) already done, the rest run again");
+    emit(job, "adopted", () -> new JsonObject().put("type", "adopted").put("id", job.id())
+        .put("coordinator", peers.self().address()).put("done", job.doneCount()).encode());
+    if (job.allDone()) {
+      collect(job);
+      return job;
+    }
+    for (Job.Part part : job.parts()) {
+      if (!part.done() && !job.status().isFinal()) {
+        place(job, part.index(), null, null);
+      }
+    }
+    return job;
+  }
+
+  /** The job's directory entry: its summary, who coordinates it, and how it ended. */
+  private JobStore.Entry entry(Job job) {
+    JsonObject summary = job.summary().put("coordinatorId", peers.self().id());
+    if (job.error() != null) {
+      summary.put("error", job.error().code()).put("message", job.error().getMessage());
+    }
+    return new JobStore.Entry(summary);
+  }
+
+  private void publish(Running state) {
+    state.publishedNanos = scheduler.nanoTime();
+    store.publish(entry(state.job));
   }
 
   private String accepted(Job job) {
@@ -180,6 +264,14 @@ public final class Coordinator {
     }
     state.listeners.add(listener);
     return true;
+  }
+
+  /** Removes a listener added with {@link #listen}. */
+  public void unlisten(String id, JobListener listener) {
+    Running state = running.get(id);
+    if (state != null) {
+      state.listeners.remove(listener);
+    }
   }
 
   /** Cancels a running job; false when it is unknown or already ended. */
@@ -242,7 +334,7 @@ public final class Coordinator {
     int attempt = part.attempts();
     long remaining = Math.max(1, job.spec().timeoutMs() - job.elapsedMs());
     PartRequest request = new PartRequest(job.id(), peers.self().id(), index, attempt, job.parts().size(),
-        job.spec().code(), part.input(), remaining);
+        job.spec().code(), part.input(), remaining, job.durable());
     transport.run(target.id(), request, remaining + 2_000).onComplete(ar -> {
       placement.answered(target.id());
       if (ar.succeeded()) {
@@ -275,6 +367,11 @@ public final class Coordinator {
         if (job.complete(index, done.node(), done.result(), done.elapsedMs(), done.logs(), done.startedAt(),
             done.endedAt())) {
           emit(job, "partition", () -> job.partEvent(job.part(index)));
+          Running state = running.get(job.id());
+          if (state != null && state.publishedNanos != 0
+              && scheduler.nanoTime() - state.publishedNanos >= DIRECTORY_PROGRESS_MS * 1_000_000) {
+            publish(state);
+          }
           if (job.allDone()) {
             collect(job);
           }
@@ -419,11 +516,17 @@ public final class Coordinator {
       return false;
     }
     Running state = running.remove(job.id());
-    if (state != null && state.deadlineTimer >= 0) {
+    if (state != null) {
       scheduler.cancel(state.deadlineTimer);
+      scheduler.cancel(state.directoryTimer);
     }
     if (status != JobStatus.COMPLETED) {
       stopEverywhere(job, state, status == JobStatus.TIMED_OUT ? "timed_out" : "cancelled");
+    }
+    store.publish(entry(job));
+    if (job.durable()) {
+      int parts = job.parts().size();
+      store.saveFinal(job.id(), job.viewBuffer().getBytes()).onComplete(ar -> store.forgetDurable(job.id(), parts));
     }
     history.ended(job);
     metrics.jobEnded(status, job.elapsedMs());

@@ -84,7 +84,8 @@ public final class Job {
   private final JobSpec spec;
   private final String coordinator;
   private final long createdAt;
-  private final long startNanos = System.nanoTime();
+  private final long startNanos;
+  private final boolean durable;
   private final List<Part> parts = new ArrayList<>();
   private JobStatus status = JobStatus.RUNNING;
   private JobError error;
@@ -99,6 +100,17 @@ public final class Job {
 
   /** A job coordinated by the node at {@code coordinator} (its address), created at {@code createdAt} (epoch ms). */
   public Job(String id, JobSpec spec, List<byte[]> inputs, String coordinator, long createdAt) {
+    this(id, spec, inputs, coordinator, createdAt, false, 0);
+  }
+
+  /**
+   * {@code durable}: the cluster keeps its spec and part results (async or keyed); {@code elapsedMs}: how long
+   * it has run already (a job adopted after its coordinator died keeps its age and deadline).
+   */
+  public Job(String id, JobSpec spec, List<byte[]> inputs, String coordinator, long createdAt, boolean durable,
+      long elapsedMs) {
+    this.startNanos = System.nanoTime() - elapsedMs * 1_000_000;
+    this.durable = durable;
     this.id = id;
     this.spec = spec;
     this.coordinator = coordinator;
@@ -142,6 +154,10 @@ public final class Job {
 
   public long createdAt() {
     return createdAt;
+  }
+
+  public boolean durable() {
+    return durable;
   }
 
   /** Records that a part was sent (again) to a node; returns its attempt number. */
@@ -257,6 +273,12 @@ public final class Job {
         .put("parts", parts.size()).put("done", doneCount).put("createdAt", createdAt).put("elapsedMs", elapsedMs());
     if (coordinator != null) {
       json.put("coordinator", coordinator);
+    }
+    if (durable) {
+      json.put("durable", true);
+    }
+    if (spec.key() != null) {
+      json.put("key", spec.key());
     }
     return json;
   }

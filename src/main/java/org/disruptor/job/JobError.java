@@ -51,7 +51,7 @@ public class JobError extends RuntimeException {
       "uri_too_long", 414, "unsupported_media_type", 415, "job_error", 422, "compile_error", 422,
       "not_a_function", 422, "memory_limit", 422, "time_limit", 422, "output_limit", 422, "stack_limit", 422,
       "too_many_requests", 429, "saturated", 429, "headers_too_large", 431, "internal_error", 500,
-      "no_nodes", 503, "timed_out", 504);
+      "no_nodes", 503, "coordinator_lost", 503, "timed_out", 504, "insufficient_storage", 507);
 
   private static java.util.Map<String, Integer> table(Object... pairs) {
     java.util.Map<String, Integer> map = new java.util.LinkedHashMap<>();

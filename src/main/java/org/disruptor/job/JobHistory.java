@@ -17,12 +17,15 @@ final class JobHistory {
   private final int size;
   private final long resultBudget;
   private final Map<String, Job> jobs = new LinkedHashMap<>();
+  private final java.util.function.Consumer<Job> removed;
   private long resultBytes;
   private int running;
 
-  JobHistory(int size, long resultBudget) {
+  /** {@code removed} hears of each finished job the history lets go of. */
+  JobHistory(int size, long resultBudget, java.util.function.Consumer<Job> removed) {
     this.size = size;
     this.resultBudget = resultBudget;
+    this.removed = removed;
   }
 
   void add(Job job) {
@@ -61,6 +64,7 @@ final class JobHistory {
       if (job.status().isFinal()) {
         resultBytes -= job.resultBytes();
         it.remove();
+        removed.accept(job);
         excess--;
       }
     }

@@ -25,9 +25,17 @@ public final class PartMessages {
   private PartMessages() {
   }
 
-  /** A coordinator asks a node to run attempt {@code attempt} of part {@code index} (or the reduce). */
+  /**
+   * A coordinator asks a node to run attempt {@code attempt} of part {@code index} (or the reduce). A part of
+   * a {@code durable} job stores its own result in the cluster's job store when it ends, and keeps running
+   * when its coordinator leaves: whoever adopts the job counts it.
+   */
   public record PartRequest(String jobId, String coordinator, int index, int attempt, int partitions, String code,
-      byte[] input, long remainingMs) {
+      byte[] input, long remainingMs, boolean durable) {
+    public PartRequest(String jobId, String coordinator, int index, int attempt, int partitions, String code,
+        byte[] input, long remainingMs) {
+      this(jobId, coordinator, index, attempt, partitions, code, input, remainingMs, false);
+    }
   }
 
   /** What became of one attempt of a part. */
@@ -94,7 +102,8 @@ public final class PartMessages {
     public void encodeToWire(Buffer out, PartRequest r) {
       putString(out, r.jobId());
       putString(out, r.coordinator());
-      out.appendInt(r.index()).appendInt(r.attempt()).appendInt(r.partitions()).appendLong(r.remainingMs());
+      out.appendInt(r.index()).appendInt(r.attempt()).appendInt(r.partitions()).appendLong(r.remainingMs())
+          .appendByte((byte) (r.durable() ? 1 : 0));
       putString(out, r.code());
       putBytes(out, r.input());
     }
@@ -108,7 +117,8 @@ public final class PartMessages {
       int attempt = r.integer();
       int partitions = r.integer();
       long remainingMs = r.longValue();
-      return new PartRequest(jobId, coordinator, index, attempt, partitions, r.string(), r.bytes(), remainingMs);
+      boolean durable = r.flag();
+      return new PartRequest(jobId, coordinator, index, attempt, partitions, r.string(), r.bytes(), remainingMs, durable);
     }
   }
 
@@ -278,6 +288,10 @@ public final class PartMessages {
       long value = in.getLong(pos);
       pos += 8;
       return value;
+    }
+
+    boolean flag() {
+      return in.getByte(pos++) != 0;
     }
 
     double doubleValue() {

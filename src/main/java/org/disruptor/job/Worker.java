@@ -51,8 +51,17 @@ public final class Worker {
     void stop(String reason);
   }
 
+  /** Keeps a durable job's finished part in the cluster's store (it then survives its coordinator). */
+  @FunctionalInterface
+  public interface DurableParts {
+    void save(String jobId, int index, String node, byte[] result);
+
+    DurableParts NONE = (jobId, index, node, result) -> { };
+  }
+
   /** A part accepted here, until it is answered. */
-  private record Entry(int index, int attempt, String coordinator, RunHandle handle, long acceptedNanos) {
+  private record Entry(int index, int attempt, String coordinator, RunHandle handle, long acceptedNanos,
+      boolean durable) {
   }
 
   private final String self;
@@ -70,6 +79,7 @@ public final class Worker {
       }));
   private final Map<String, Long> orphanedAt = new ConcurrentHashMap<>();
   private final java.util.function.Predicate<String> isPeer;
+  private final DurableParts durableParts;
   private volatile boolean stopping;
 
   /**
@@ -78,7 +88,8 @@ public final class Worker {
    * is back, e.g. after a freeze, is a coordinator again).
    */
   public Worker(String self, JsWorkers pool, int maxQueued, Execution execution, Metrics metrics,
-      java.util.function.Predicate<String> isPeer) {
+      java.util.function.Predicate<String> isPeer, DurableParts durableParts) {
+    this.durableParts = durableParts;
     this.self = self;
     this.isPeer = isPeer;
     this.pool = pool;
@@ -103,7 +114,8 @@ public final class Worker {
       return;
     }
     RunHandle handle = new RunHandle();
-    Entry entry = new Entry(part.index(), part.attempt(), part.coordinator(), handle, System.nanoTime());
+    Entry entry = new Entry(part.index(), part.attempt(), part.coordinator(), handle, System.nanoTime(),
+        part.durable());
     long key = key(part.index(), part.attempt());
     // a job's entries change only inside compute on its key: a part accepted while the job's last other part
     // is being forgotten is never lost, so a cancel always reaches it
@@ -112,7 +124,7 @@ public final class Worker {
       map.put(key, entry);
       return map;
     });
-    if (gone(part.coordinator())) {
+    if (gone(part.coordinator()) && !part.durable()) {
       handle.stop(ORPHANED); // the coordinator left while this part was being registered
     }
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(part.remainingMs());
@@ -160,6 +172,9 @@ public final class Worker {
     try {
       PartDone done = execution.execute(part, ctx, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()), handle);
       metrics.partCompleted(done.elapsedMs());
+      if (part.durable() && part.index() >= 0) {
+        durableParts.save(part.jobId(), part.index(), self, done.result());
+      }
       return done;
     } catch (SandboxException e) {
       if (handle.stopped() && e.code().equals(handle.stopReason())) {
@@ -226,7 +241,8 @@ public final class Worker {
 
   /**
    * A coordinator left the cluster ({@code seenNanos}: when this node saw it): its jobs' parts are stopped,
-   * running or queued, and parts it sent later are refused.
+   * running or queued, and parts it sent later are refused. Parts of durable jobs go on: they store their
+   * result, and the node that adopts the job counts it.
    */
   public void coordinatorLeft(String coordinator, String address, long seenNanos) {
     departed.add(coordinator);
@@ -234,7 +250,7 @@ public final class Worker {
     active.forEach((jobId, entries) -> {
       int stopped = 0;
       for (Entry entry : entries.values()) {
-        if (entry.coordinator().equals(coordinator)) {
+        if (entry.coordinator().equals(coordinator) && !entry.durable()) {
           orphanedAt.putIfAbsent(jobId, seenNanos);
           entry.handle().stop(ORPHANED);
           stopped++;

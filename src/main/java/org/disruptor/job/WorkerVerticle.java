@@ -34,7 +34,10 @@ public final class WorkerVerticle extends VerticleBase implements LocalParts {
   private JsWorkers pool;
   private Worker worker;
 
-  public WorkerVerticle(Sandbox sandbox, PeerRegistry registry, NodeCounters counters) {
+  private final JobStore store;
+
+  public WorkerVerticle(Sandbox sandbox, PeerRegistry registry, NodeCounters counters, JobStore store) {
+    this.store = store;
     this.sandbox = sandbox;
     this.registry = registry;
     this.counters = counters;
@@ -51,7 +54,7 @@ public final class WorkerVerticle extends VerticleBase implements LocalParts {
     pool = new JsWorkers("disruptor-js", threads(config()), config().getLong("workerStackKb", 0L) * 1024,
         config().getLong("stuckAfterMs"));
     worker = new Worker(registry.self().address(), pool, config().getInteger("maxQueuedParts"), this::execute,
-        counters, id -> registry.peer(id) != null);
+        counters, id -> registry.peer(id) != null, store::savePart);
     counters.gauge("disruptor.parts.running", "parts running on this node", pool::busy);
     counters.gauge("disruptor.parts.queued", "parts queued on this node", pool::queued);
     counters.gauge("disruptor.workers.stuck", "worker threads abandoned by a part that ignored a stop", pool::stuck);

@@ -30,6 +30,7 @@ class CoordinatorTest {
   private final List<JsonObject> ui = new ArrayList<>();
   private final List<String> retries = new ArrayList<>();
   private final List<JobStatus> ended = new ArrayList<>();
+  private final InMemoryJobStore store = new InMemoryJobStore();
 
   /** The events of one job, as its listener saw them. */
   private static final class Events implements JobListener {
@@ -68,7 +69,7 @@ class CoordinatorTest {
       }
     };
     return new Coordinator(cluster, cluster, clock, new Coordinator.Settings(MAX_ATTEMPTS, window, SILENCE_MS, 100),
-        metrics, ui::add, 100, 1 << 20, Coordinator.Offload.INLINE);
+        metrics, ui::add, 100, 1 << 20, Coordinator.Offload.INLINE, store);
   }
 
   private Coordinator coordinator(InMemoryCluster cluster) {
@@ -484,5 +485,81 @@ class CoordinatorTest {
     assertEquals(JobStatus.FAILED, bad.status());
     assertEquals(422, bad.error().status());
     assertEquals(1, bad.error().toJson().getInteger("partition"));
+  }
+
+  @Test
+  @DisplayName("the directory: a job that ends soon is written once, at its end; a longer one when it has run a while")
+  void directory() {
+    InMemoryCluster cluster = new InMemoryCluster("a", "b");
+    Coordinator coordinator = coordinator(cluster);
+    Job quick = start(coordinator, cluster, spec("[1]", 1, null, 10_000), new Events());
+    cluster.openFor(0).done("1");
+    clock.advance(Coordinator.DIRECTORY_DELAY_MS);
+    assertEquals(List.of(quick.id() + ":completed"), store.published);
+    JsonObject entry = new JsonObject(store.directory.get(quick.id()));
+    assertEquals("a", entry.getString("coordinatorId"));
+    assertEquals("a:80", entry.getString("coordinator"));
+
+    store.published.clear();
+    Job slow = start(coordinator, cluster, spec("[1,2]", 2, null, 10_000), new Events());
+    clock.advance(Coordinator.DIRECTORY_DELAY_MS);
+    assertEquals(List.of(slow.id() + ":running"), store.published);
+    cluster.openFor(0).failed("job_error", "boom");
+    entry = new JsonObject(store.directory.get(slow.id()));
+    assertEquals("failed", entry.getString("status"));
+    assertEquals("job_error", entry.getString("error"));
+    assertEquals("boom", entry.getString("message"));
+  }
+
+  @Test
+  @DisplayName("the directory forgets the jobs the history lets go of")
+  void directoryBounded() {
+    InMemoryCluster cluster = new InMemoryCluster("a");
+    Coordinator coordinator = new Coordinator(cluster, cluster, clock, new Coordinator.Settings(3, 8, SILENCE_MS, 100),
+        CoordinatorMetrics.NONE, ui::add, 2, 1 << 20, Coordinator.Offload.INLINE, store);
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      ids.add(start(coordinator, cluster, spec("[1]", 1, null, 10_000), new Events()).id());
+      cluster.openFor(0).done("1");
+    }
+    assertEquals(List.of(ids.get(3), ids.get(4)), List.copyOf(store.directory.keySet()));
+  }
+
+  @Test
+  @DisplayName("adopting a durable job: stored parts count once, only the others run, and the job ends once")
+  void adopt() {
+    InMemoryCluster cluster = new InMemoryCluster("b", "c");
+    Coordinator coordinator = coordinator(cluster);
+    JobSpec spec = spec("[1,2,3,4]", 4, "flat", 60_000);
+    Planner.Plan plan = Planner.plan(spec, cluster.peers());
+    JobStore.Durable durable = new JobStore.Durable("job-1", plan.spec(), plan.inputs(), clock.epochMs() - 5_000, null);
+    store.saveDurable(durable, "a");
+    store.savePart("job-1", 0, "a:80", "[1]".getBytes(StandardCharsets.UTF_8));
+    store.savePart("job-1", 2, "c:80", "[9]".getBytes(StandardCharsets.UTF_8));
+    Job job = coordinator.adopt(durable, store.parts("job-1", 4).result());
+    assertEquals(2, cluster.sent.size(), "only the parts without a stored result run: " + cluster.describe());
+    assertTrue(cluster.sent.stream().allMatch(s -> s.request.durable()), "adopted parts stay durable");
+    assertTrue(job.elapsedMs() >= 5_000, "the job keeps its age");
+    cluster.openFor(1).done("[4]");
+    cluster.openFor(3).done("[16]");
+    assertEquals(JobStatus.COMPLETED, job.status());
+    assertEquals("[1,4,9,16]", new JsonObject(job.view()).getJsonArray("result").encode());
+    assertEquals("c:80", job.part(2).node());
+    assertTrue(store.durables.isEmpty() && store.owners.isEmpty(), "an ended durable job's spec is let go");
+    assertEquals("completed", new JsonObject(new String(store.finals.get("job-1"), StandardCharsets.UTF_8))
+        .getString("status"));
+    assertEquals("b", new JsonObject(store.directory.get("job-1")).getString("coordinatorId"));
+  }
+
+  @Test
+  @DisplayName("adopting a durable job past its deadline ends it as timed out")
+  void adoptLate() {
+    InMemoryCluster cluster = new InMemoryCluster("b");
+    Coordinator coordinator = coordinator(cluster);
+    Planner.Plan plan = Planner.plan(spec("[1]", 1, null, 1_000), cluster.peers());
+    JobStore.Durable durable = new JobStore.Durable("job-2", plan.spec(), plan.inputs(), clock.epochMs() - 5_000, null);
+    Job job = coordinator.adopt(durable, java.util.Map.of());
+    clock.advance(1);
+    assertEquals(JobStatus.TIMED_OUT, job.status());
   }
 }

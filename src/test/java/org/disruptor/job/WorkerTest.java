@@ -40,6 +40,9 @@ class WorkerTest {
   private final CountDownLatch ignoreStops = new CountDownLatch(1);
   private JsWorkers pool;
   private final java.util.Set<String> peers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final List<String> savedParts = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final Worker.DurableParts saved = (jobId, index, node, result) ->
+      savedParts.add(jobId + "/" + index + "@" + node + "=" + new String(result, StandardCharsets.UTF_8));
 
   private Worker worker(int threads, int maxQueued) {
     pool = new JsWorkers("test-js", threads, 0, 1_000, clock::get, false);
@@ -57,7 +60,7 @@ class WorkerTest {
         stops.add(reason);
       }
     };
-    return new Worker("me:1", pool, maxQueued, this::engine, metrics, peers::contains);
+    return new Worker("me:1", pool, maxQueued, this::engine, metrics, peers::contains, saved);
   }
 
   @AfterEach
@@ -246,5 +249,24 @@ class WorkerTest {
     assertEquals(PartRefused.STOPPING, given.reason());
     worker.accept(part("c", "j", 1, 1, "1"), answers::add);
     assertEquals(PartRefused.STOPPING, assertInstanceOf(PartRefused.class, next(answers)).reason());
+  }
+
+  @Test
+  @DisplayName("a durable part outlives its coordinator: it is not stopped as an orphan, and stores its result")
+  void durablePartOutlivesCoordinator() throws Exception {
+    Worker worker = worker(2, 2);
+    BlockingQueue<PartOutcome> answers = new LinkedBlockingQueue<>();
+    worker.accept(new PartRequest("d", "gone", 3, 1, 4, "(x) => x", "\"wait-d\"".getBytes(StandardCharsets.UTF_8),
+        60_000, true), answers::add);
+    worker.accept(part("gone", "s", 0, 1, "\"wait-s2\""), answers::add);
+    awaitRunning(2);
+    worker.coordinatorLeft("gone", "gone:1", System.nanoTime());
+    PartFailed orphan = assertInstanceOf(PartFailed.class, next(answers));
+    assertEquals(0, orphan.index(), "the plain part is stopped");
+    assertEquals("cancelled", orphan.code());
+    gates.get("\"wait-d\"").countDown();
+    PartDone durable = assertInstanceOf(PartDone.class, next(answers));
+    assertEquals(3, durable.index());
+    assertEquals(List.of("d/3@me:1=\"wait-d\""), savedParts);
   }
 }
