@@ -74,7 +74,7 @@ public final class Node {
     org.disruptor.job.PartMessages.register(vertx.eventBus());
     Sandbox sandbox = new Sandbox(SandboxLimits.from(conf), org.disruptor.job.WorkerVerticle.threads(conf));
     PeerRegistry registry = new PeerRegistry(vertx, clusterManager.getHazelcastInstance(),
-        clusterManager.getNodeId(), self.toString());
+        clusterManager.getNodeId(), self.toString(), org.disruptor.cluster.Peer.parseLabels(conf.getString("labels")));
     Node node = new Node(self, vertx, sandbox, registry);
     try {
       NodeCounters counters = new NodeCounters(metrics);

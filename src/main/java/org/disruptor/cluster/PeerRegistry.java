@@ -60,11 +60,16 @@ public final class PeerRegistry implements PeerView {
   private volatile boolean stopping;
 
   public PeerRegistry(Vertx vertx, HazelcastInstance hazelcast, String selfId, String selfAddress) {
+    this(vertx, hazelcast, selfId, selfAddress, List.of());
+  }
+
+  public PeerRegistry(Vertx vertx, HazelcastInstance hazelcast, String selfId, String selfAddress,
+      List<String> labels) {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.hazelcast = hazelcast;
     this.ready = hazelcast.getMap(READY_MAP);
-    this.self = new Peer(selfId, selfAddress, System.currentTimeMillis());
+    this.self = new Peer(selfId, selfAddress, System.currentTimeMillis(), labels);
   }
 
   /** Announces this node as ready and starts following membership. Call once consumers are registered. */

@@ -123,7 +123,10 @@ public final class GatewayVerticle extends VerticleBase {
     boolean up = registry.running();
     JsonObject body = new JsonObject().put("status", up ? "UP" : "DOWN").put("node", self.toString())
         .put("cluster", new JsonObject().put("name", config().getString("cluster"))
-            .put("members", up ? registry.memberCount() : 0).put("peers", registry.peers().size()))
+            // members counts ready peers only: a node is counted once its HTTP port serves (it announces itself
+            // after the gateway listens); Hazelcast's own count includes nodes still starting
+            .put("members", up ? registry.peers().size() : 0).put("peers", registry.peers().size())
+            .put("hazelcastMembers", up ? registry.memberCount() : 0))
         .put("jsJit", sandbox.jit()).put("runningJobs", jobs.running()).put("tokenRequired", auth.enabled())
         .put("workers", worker.workers())
         .put("heap", new JsonObject().put("used", Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory())

@@ -61,6 +61,8 @@ public final class Coordinator {
     final List<JobListener> listeners = new ArrayList<>();
     long deadlineTimer = -1;
     long lastUiNanos;
+    /** The nodes a job limited to {@code nodes} N may use (at most N live ones); null: any with its labels. */
+    java.util.Set<String> allowed;
     /** When the job was last written to the directory (0: not yet). */
     long publishedNanos;
     long directoryTimer = -1;
@@ -85,6 +87,7 @@ public final class Coordinator {
   private final Map<String, Running> running = new HashMap<>();
   private final Offload offload;
   private final JobStore store;
+  private java.util.function.ToIntFunction<String> reportedLoad = node -> 0;
 
   /** Runs CPU work off the coordinator's thread (a built-in reduce over megabytes of results). */
   @FunctionalInterface
@@ -120,6 +123,11 @@ public final class Coordinator {
     this.placement = new Placement(settings.nodeWindow());
     this.liveness = new Liveness(settings.silenceMs());
     this.failover = new Failover(settings.maxAttempts());
+  }
+
+  /** Where placement learns each node's load as the node itself last reported it (running + queued parts). */
+  public void reportedLoad(java.util.function.ToIntFunction<String> load) {
+    this.reportedLoad = load;
   }
 
   public Job get(String id) {
@@ -167,8 +175,10 @@ public final class Coordinator {
     }
     // decide where every part goes before anything is sent: `accepted` (with the placement) is the first event
     List<Peer> targets = new ArrayList<>();
+    List<Peer> broadcast = plan.placement().isEmpty() ? List.of() : leastLoaded(plan.placement().stream()
+        .filter(p -> state.allowed == null || state.allowed.contains(p.id())).toList(), plan.inputs().size());
     for (int i = 0; i < plan.inputs().size(); i++) {
-      Peer target = plan.placement().isEmpty() ? pickFor(null) : plan.placement().get(i);
+      Peer target = broadcast.isEmpty() ? pickFor(job, null) : broadcast.get(i);
       if (target == null) {
         job.pending(i);
         placement.park(new Placement.Waiting(job, i, null, null));
@@ -192,6 +202,10 @@ public final class Coordinator {
     Running state = new Running(job);
     running.put(job.id(), state);
     history.add(job);
+    if (job.spec().nodes() != null) {
+      state.allowed = new java.util.LinkedHashSet<>();
+      widen(state);
+    }
     long timeoutMs = job.spec().timeoutMs();
     state.deadlineTimer = scheduler.timer(Math.max(1, leftMs), () -> finish(job, JobStatus.TIMED_OUT, null,
         new JobError("timed_out", "the job did not finish within its deadline of " + timeoutMs + " ms")));
@@ -280,13 +294,50 @@ public final class Coordinator {
     return job != null && finish(job, JobStatus.CANCELLED, null, new JobError("cancelled", "the job was cancelled"));
   }
 
-  private Peer pickFor(String avoid) {
-    return placement.pick(peers.peers(), avoid, liveness::suspect);
+  /** The live nodes a job may run on: those with its labels, and of those its chosen ones when it is limited. */
+  private List<Peer> eligible(Job job) {
+    Running state = running.get(job.id());
+    java.util.Set<String> allowed = state == null ? null : state.allowed;
+    List<String> labels = job.spec().labels();
+    return peers.peers().stream().filter(p -> p.has(labels) && (allowed == null || allowed.contains(p.id()))).toList();
+  }
+
+  /** The {@code count} least loaded of {@code candidates} (by this coordinator's parts in flight and reported load). */
+  private List<Peer> leastLoaded(List<Peer> candidates, int count) {
+    return candidates.stream().sorted(java.util.Comparator.comparingInt(this::load)).limit(count).toList();
+  }
+
+  private int load(Peer peer) {
+    return Math.max(placement.inFlight(peer.id()), reportedLoad.applyAsInt(peer.id()));
+  }
+
+  /**
+   * A job limited to N nodes keeps using the live ones it chose; when some are gone it takes the least
+   * loaded others with its labels, so it never spans more than N live nodes at once.
+   */
+  private void widen(Running state) {
+    java.util.Set<String> live = new java.util.HashSet<>();
+    peers.peers().forEach(p -> live.add(p.id()));
+    state.allowed.retainAll(live);
+    int wanted = state.job.spec().nodes() - state.allowed.size();
+    if (wanted > 0) {
+      List<Peer> others = peers.peers().stream().filter(p -> p.has(state.job.spec().labels())
+          && !state.allowed.contains(p.id())).toList();
+      leastLoaded(others, wanted).forEach(p -> state.allowed.add(p.id()));
+    }
+  }
+
+  private Peer pickFor(Job job, String avoid) {
+    Running state = running.get(job.id());
+    if (state != null && state.allowed != null) {
+      widen(state);
+    }
+    return placement.pick(eligible(job), avoid, liveness::suspect, reportedLoad);
   }
 
   /** Sends a part to the least loaded node with room, or parks it until one has. */
   private void place(Job job, int index, String avoid, String reason) {
-    Peer target = pickFor(avoid);
+    Peer target = pickFor(job, avoid);
     if (target == null) {
       job.pending(index);
       placement.park(new Placement.Waiting(job, index, avoid, reason));
@@ -298,7 +349,7 @@ public final class Coordinator {
   /** Sends parked parts while nodes have room. */
   private void drain() {
     for (Placement.Waiting next = placement.peekWanted(); next != null; next = placement.peekWanted()) {
-      Peer target = pickFor(next.avoid());
+      Peer target = pickFor(next.job(), next.avoid());
       if (target == null) {
         return;
       }

@@ -35,12 +35,21 @@ final class Placement {
    * and suspects are taken only when no other node can be, and ties go round-robin.
    */
   Peer pick(List<Peer> peers, String avoid, Predicate<String> suspect) {
+    return pick(peers, avoid, suspect, node -> 0);
+  }
+
+  /**
+   * As {@link #pick(List, String, Predicate)}, a node's load being the larger of this coordinator's parts in
+   * flight there and the load the node last reported (all coordinators' parts, running and queued).
+   */
+  Peer pick(List<Peer> peers, String avoid, Predicate<String> suspect, java.util.function.ToIntFunction<String> reported) {
     Peer best = null;
     int bestLoad = Integer.MAX_VALUE;
     int n = peers.size();
     for (int k = 0; k < n; k++) {
       Peer peer = peers.get((next + k) % n);
-      int load = inFlight(peer.id()) + (peer.id().equals(avoid) ? AVOIDED : 0) + (suspect.test(peer.id()) ? SUSPECT : 0);
+      int load = Math.max(inFlight(peer.id()), reported.applyAsInt(peer.id())) + (peer.id().equals(avoid) ? AVOIDED : 0)
+          + (suspect.test(peer.id()) ? SUSPECT : 0);
       if (load < bestLoad) {
         best = peer;
         bestLoad = load;

@@ -21,22 +21,32 @@ public final class Planner {
   public record Plan(JobSpec spec, List<byte[]> inputs, List<Peer> placement) {
   }
 
-  /** Fails with {@code no_nodes} when no live node can take the job. */
-  public static Plan plan(JobSpec spec, List<Peer> peers) {
-    if (peers.isEmpty()) {
+  /**
+   * Fails with {@code no_nodes} when no live node can take the job (none, or none with the job's labels).
+   * A job limited to {@code nodes} N gets N parts by default (map) or runs on N nodes (broadcast); for
+   * broadcast the placement lists every eligible node and the coordinator picks the least loaded.
+   */
+  public static Plan plan(JobSpec spec, List<Peer> live) {
+    if (live.isEmpty()) {
       throw new JobError("no_nodes", "no live node can take the job");
     }
+    List<Peer> peers = live.stream().filter(p -> p.has(spec.labels())).toList();
+    if (peers.isEmpty()) {
+      throw new JobError("no_nodes", "no live node has the labels " + spec.labels() + " (a node's labels are its "
+          + "'labels' config key)");
+    }
+    int width = spec.nodes() == null ? peers.size() : Math.min(spec.nodes(), peers.size());
     List<byte[]> inputs = new ArrayList<>();
     List<Peer> placement = new ArrayList<>();
     if (spec.mode() == JobSpec.Mode.BROADCAST) {
       byte[] whole = spec.data().text();
-      for (Peer peer : peers) {
+      for (int i = 0; i < width; i++) {
         inputs.add(whole);
-        placement.add(peer);
       }
+      placement.addAll(peers);
     } else {
       JobSpec.Data data = spec.data();
-      int parts = spec.partitions() != null ? spec.partitions() : peers.size();
+      int parts = spec.partitions() != null ? spec.partitions() : width;
       for (Slicer.Slice slice : Slicer.slices(data.size(), parts)) {
         inputs.add(data.slice(slice.from(), slice.to()));
       }

@@ -77,8 +77,12 @@ class CoordinatorTest {
   }
 
   private static JobSpec spec(String data, Integer partitions, String reduce, long timeoutMs) {
+    return spec(data, partitions, reduce, timeoutMs, new JsonObject());
+  }
+
+  private static JobSpec spec(String data, Integer partitions, String reduce, long timeoutMs, JsonObject more) {
     String job = new JsonObject().put("code", "(xs) => xs").put("partitions", partitions).put("reduce", reduce)
-        .put("timeoutMs", timeoutMs).encode();
+        .put("timeoutMs", timeoutMs).mergeIn(more).encode();
     job = job.substring(0, job.length() - 1) + ",\"data\":" + data + "}";
     return JobSpec.parse(job.getBytes(StandardCharsets.UTF_8), new JobSpec.Limits(65536, 1024, 30_000, 600_000));
   }
@@ -561,5 +565,69 @@ class CoordinatorTest {
     Job job = coordinator.adopt(durable, java.util.Map.of());
     clock.advance(1);
     assertEquals(JobStatus.TIMED_OUT, job.status());
+  }
+
+  private static java.util.Set<String> nodesUsed(InMemoryCluster cluster) {
+    return new java.util.TreeSet<>(cluster.sent.stream().map(x -> x.node).toList());
+  }
+
+  @Test
+  @DisplayName("labels: a job asking for a label runs only on nodes that have it; none has it: no_nodes")
+  void labels() {
+    InMemoryCluster cluster = new InMemoryCluster("a", "b", "c");
+    cluster.label("b", "gpu", "zone=eu");
+    cluster.label("c", "gpu");
+    Coordinator coordinator = coordinator(cluster);
+    Job job = start(coordinator, cluster, spec("[1,2,3,4]", 4, null, 10_000,
+        new JsonObject().put("labels", new JsonArray().add("gpu"))), new Events());
+    assertEquals(java.util.Set.of("b", "c"), nodesUsed(cluster));
+    cluster.open().forEach(s -> s.done("0"));
+    assertEquals(JobStatus.COMPLETED, job.status());
+    JobError none = org.junit.jupiter.api.Assertions.assertThrows(JobError.class, () -> Planner.plan(spec("[1]", 1,
+        null, 10_000, new JsonObject().put("labels", new JsonArray().add("tpu"))), cluster.peers()));
+    assertEquals("no_nodes", none.code());
+    assertTrue(none.getMessage().contains("tpu"), none.getMessage());
+    JobSpec broadcast = JobSpec.parse(("{\"code\":\"(x)=>x\",\"mode\":\"broadcast\",\"labels\":[\"zone=eu\"]}")
+        .getBytes(StandardCharsets.UTF_8), new JobSpec.Limits(65536, 1024, 30_000, 600_000));
+    cluster.sent.clear();
+    coordinator.start(Planner.plan(broadcast, cluster.peers()), new Events());
+    assertEquals(java.util.Set.of("b"), nodesUsed(cluster), "broadcast runs on every node with the label, only there");
+  }
+
+  @Test
+  @DisplayName("nodes N: a job spans at most N nodes, the least loaded, and takes another when one of them leaves")
+  void nodesLimit() {
+    InMemoryCluster cluster = new InMemoryCluster("a", "b", "c", "d");
+    Coordinator coordinator = coordinator(cluster);
+    coordinator.reportedLoad(node -> node.equals("a") || node.equals("b") ? 5 : 0);
+    Job job = start(coordinator, cluster, spec("[1,2,3,4,5,6,7,8]", 8, null, 10_000,
+        new JsonObject().put("nodes", 2)), new Events());
+    assertEquals(java.util.Set.of("c", "d"), nodesUsed(cluster), "the two least loaded nodes");
+    cluster.leave("d");
+    coordinator.onPeerLeft("d");
+    java.util.Set<String> live = new java.util.TreeSet<>(cluster.open().stream().map(x -> x.node)
+        .filter(n -> !n.equals("d")).toList());
+    assertEquals(2, live.size(), "still two nodes at most: " + live);
+    assertTrue(live.contains("c"));
+    cluster.open().stream().filter(s -> !s.node.equals("d")).forEach(s -> s.done("0"));
+    assertEquals(JobStatus.COMPLETED, job.status());
+    Job defaulted = start(coordinator, cluster, spec("[1,2,3,4,5,6]", null, null, 10_000,
+        new JsonObject().put("nodes", 2)), new Events());
+    assertEquals(2, defaulted.parts().size(), "one part per allowed node by default");
+  }
+
+  @Test
+  @DisplayName("a map job with fewer parts than nodes goes to the least loaded nodes")
+  void fewerPartsThanNodes() {
+    InMemoryCluster cluster = new InMemoryCluster("a", "b", "c", "d");
+    Coordinator coordinator = coordinator(cluster);
+    coordinator.reportedLoad(node -> switch (node) {
+      case "a" -> 9;
+      case "b" -> 0;
+      case "c" -> 7;
+      default -> 0;
+    });
+    start(coordinator, cluster, spec("[1,2]", 2, null, 10_000), new Events());
+    assertEquals(java.util.Set.of("b", "d"), nodesUsed(cluster));
   }
 }

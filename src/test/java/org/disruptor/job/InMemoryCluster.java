@@ -100,6 +100,11 @@ final class InMemoryCluster implements PeerView, PartTransport {
     return nodeId + ":80";
   }
 
+  /** Gives a node labels (as its labels config key would). */
+  void label(String node, String... labels) {
+    peers.replaceAll(p -> p.id().equals(node) ? new Peer(p.id(), p.address(), p.since(), List.of(labels)) : p);
+  }
+
   void leave(String node) {
     peers.removeIf(p -> p.id().equals(node));
   }
