@@ -59,6 +59,7 @@ public final class Node {
 
   /** Starts a node on {@code self}, joining the cluster of {@code peers} (none: a cluster of its own). */
   public static Node start(JsonObject conf, HostPort self, List<HostPort> peers) throws Exception {
+    org.disruptor.config.Config.sized(conf, Runtime.getRuntime().maxMemory());
     HostPort member = memberAddress(self, conf);
     ensureFree(self, "HTTP");
     ensureFree(member, "cluster member (HTTP port + memberPortOffset)");

@@ -45,7 +45,7 @@ final class JobSocket {
     // Vert.x drops a fragmented message over maxWebSocketMessageSize and reports it only here
     socket.exceptionHandler(e -> {
       if (e instanceof IllegalStateException) {
-        reject(new JobError("payload_too_large", "the message is over the limit"), null, null);
+        reject(new JobError("payload_too_large", "the message is over the size limit (maxBodyBytes)"), null, null);
       }
     });
   }

@@ -43,7 +43,8 @@ final class JobsApi {
     boolean async = "true".equals(ctx.queryParams().get("async"));
     String declared = request.getHeader("content-length");
     if (declared != null && declared.matches("\\d{1,18}") && Long.parseLong(declared) > maxBodyBytes) {
-      refuse(ctx, new JobError("payload_too_large", "the request body is over the limit of " + maxBodyBytes + " bytes"));
+      refuse(ctx, new JobError("payload_too_large", "the request body is over the limit of " + maxBodyBytes
+          + " bytes (maxBodyBytes)"));
       return;
     }
     // the chunks are kept and copied once into an array of the exact size: no growing buffer, and nothing
@@ -58,7 +59,8 @@ final class JobsApi {
       }
       if (size[0] + chunk.length() > maxBodyBytes) {
         ctx.vertx().cancelTimer(timer);
-        refuse(ctx, new JobError("payload_too_large", "the request body is over the limit of " + maxBodyBytes + " bytes"));
+        refuse(ctx, new JobError("payload_too_large", "the request body is over the limit of " + maxBodyBytes
+          + " bytes (maxBodyBytes)"));
         return;
       }
       chunks.add(chunk);

@@ -208,7 +208,8 @@ public final class Coordinator {
     }
     long timeoutMs = job.spec().timeoutMs();
     state.deadlineTimer = scheduler.timer(Math.max(1, leftMs), () -> finish(job, JobStatus.TIMED_OUT, null,
-        new JobError("timed_out", "the job did not finish within its deadline of " + timeoutMs + " ms")));
+        new JobError("timed_out", "the job did not finish within its deadline of " + timeoutMs
+            + " ms (the job's timeoutMs; jobTimeoutMs by default, at most maxJobTimeoutMs)")));
     return state;
   }
 

@@ -223,11 +223,12 @@ public record JobSpec(String code, Data data, Mode mode, Integer partitions, Str
     if (mode == Mode.MAP && (data == null || !data.isArray())) {
       throw JobError.badRequest("map mode needs 'data' to be an array" + (data == null ? " (it is missing)" : ""));
     }
-    Integer parts = range("partitions", partitions, 1, limits.maxPartitions());
+    Integer parts = range("partitions", partitions, 1, limits.maxPartitions(), " (maxPartitions)");
     if (parts != null && mode == Mode.BROADCAST) {
       throw JobError.badRequest("'partitions' applies to map mode only; broadcast runs once on every node");
     }
-    Integer time = range("timeoutMs", timeout, 1, (int) Math.min(Integer.MAX_VALUE, limits.maxTimeoutMs()));
+    Integer time = range("timeoutMs", timeout, 1, (int) Math.min(Integer.MAX_VALUE, limits.maxTimeoutMs()),
+        " (maxJobTimeoutMs)");
     return new JobSpec(code, data == null ? new Data(NULL, 0, NULL.length, null, 0) : data, mode, parts, reduce,
         time == null ? limits.defaultTimeoutMs() : time, ref);
   }
@@ -306,7 +307,8 @@ public record JobSpec(String code, Data data, Mode mode, Integer partitions, Str
 
   private static void checkCodeSize(String field, String code, Limits limits) {
     if (code.getBytes(StandardCharsets.UTF_8).length > limits.maxCodeBytes()) {
-      throw new JobError("payload_too_large", "'" + field + "' is over the limit of " + limits.maxCodeBytes() + " bytes");
+      throw new JobError("payload_too_large", "'" + field + "' is over the limit of " + limits.maxCodeBytes()
+          + " bytes (maxCodeBytes)");
     }
   }
 
@@ -332,11 +334,16 @@ public record JobSpec(String code, Data data, Mode mode, Integer partitions, Str
   }
 
   private static Integer range(String field, Long value, int min, int max) {
+    return range(field, value, min, max, "");
+  }
+
+  /** {@code key}: the config key that sets {@code max}, named in the message. */
+  private static Integer range(String field, Long value, int min, int max, String key) {
     if (value == null) {
       return null;
     }
     if (value < min || value > max) {
-      throw JobError.badRequest("'" + field + "' must be an integer from " + min + " to " + max);
+      throw JobError.badRequest("'" + field + "' must be an integer from " + min + " to " + max + key);
     }
     return value.intValue();
   }
