@@ -58,6 +58,7 @@ public final class Node {
 
   /** Starts a node on {@code self}, joining the cluster of {@code peers} (none: a cluster of its own). */
   public static Node start(JsonObject conf, HostPort self, List<HostPort> peers) throws Exception {
+    org.disruptor.config.Config.sized(conf, Runtime.getRuntime().maxMemory());
     HostPort member = memberAddress(self, conf);
     ensureFree(self, "HTTP");
     ensureFree(member, "cluster member (HTTP port + memberPortOffset)");
@@ -73,17 +74,19 @@ public final class Node {
     org.disruptor.job.PartMessages.register(vertx.eventBus());
     JsEngine sandbox = JsEngine.create(conf, org.disruptor.job.WorkerVerticle.threads(conf));
     PeerRegistry registry = new PeerRegistry(vertx, clusterManager.getHazelcastInstance(),
-        clusterManager.getNodeId(), self.toString());
+        clusterManager.getNodeId(), self.toString(), org.disruptor.cluster.Peer.parseLabels(conf.getString("labels")));
     Node node = new Node(self, vertx, sandbox, registry);
     try {
       NodeCounters counters = new NodeCounters(metrics);
       counters.gauge("disruptor.peers", "live peers this node sees, itself included", () -> registry.peers().size());
       counters.gauge("disruptor.js.jit", "1 when the JS engine compiles hot code (V8 always; GraalJS with the Graal JIT)", () -> sandbox.jit() ? 1 : 0);
       DeploymentOptions deployment = new DeploymentOptions().setConfig(conf);
-      WorkerVerticle worker = new WorkerVerticle(sandbox, registry, counters);
+      org.disruptor.job.JobStore store = new org.disruptor.job.HazelcastJobStore(vertx,
+          clusterManager.getHazelcastInstance(), conf.getLong("durableBytes"), conf.getLong("idempotencyKeySeconds"));
+      WorkerVerticle worker = new WorkerVerticle(sandbox, registry, counters, store);
       await(vertx.deployVerticle(worker, deployment)
-          .compose(id -> vertx.deployVerticle(new GatewayVerticle(registry, sandbox, counters, self, member, worker),
-              deployment))
+          .compose(id -> vertx.deployVerticle(new GatewayVerticle(registry, sandbox, counters, self, member, worker,
+              store), deployment))
           .compose(id -> registry.start(RECONCILE_MS)));
     } catch (Exception e) {
       node.stop();
