@@ -21,7 +21,11 @@ public interface JsEngine extends AutoCloseable {
    */
   PartResult run(PartTask task, RunHandle handle);
 
-  /** Compiles {@code code} without running it; a {@code compile_error} carries the line and column. */
+  /**
+   * Compiles {@code code} without running it; a {@code compile_error} carries the line and column. Blocks
+   * (v8: a round trip to an idle runner, waiting up to 10 s for one): call it from a worker thread. Whether
+   * the code evaluates to a function is not told here: that needs running it.
+   */
   void check(String code);
 
   /** The engine's resources, for /api/peers and the page: engine, runners or contexts, restarts, heap. */

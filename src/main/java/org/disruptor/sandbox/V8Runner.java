@@ -74,7 +74,7 @@ public final class V8Runner {
       long memoryBytes, int maxResultBytes, int maxLogBytes) {
   }
 
-  private record Running(long id, RunHandle handle) {
+  private record Running(long id, RunHandle handle, PartGuards guards) {
   }
 
   private V8Runner(DataInputStream in, OutputStream out, int heapMb, int memoryMb, int stackKb) {
@@ -159,7 +159,7 @@ public final class V8Runner {
 
   private void jsLoop() {
     try {
-      runtime = V8Host.getV8Instance().createV8Runtime();
+      runtime = newRuntime();
       prepare();
       dataLimit = OsLimits.limitData(dataHeadroomBytes);
       heap.set(heapNow());
@@ -245,7 +245,7 @@ public final class V8Runner {
         Guard.deadline(System::nanoTime, request.deadlineMs()),
         Guard.cpu(() -> threads.getThreadCpuTime(thread), request.cpuMs()),
         Guard.memory(heap::get, request.memoryBytes()));
-    current = new Running(request.id(), handle);
+    current = new Running(request.id(), handle, guards);
     V8Runtime rt = runtime;
     // the node kills a runner that does not honour a stop, so nothing is left to reclaim here
     handle.attach(rt::terminateExecution, () -> true, 60_000);
@@ -344,7 +344,18 @@ public final class V8Runner {
   /** A new isolate (about 1 ms); the old one goes first, so the two never hold memory at once. */
   private void recycle() throws JavetException {
     runtime.close(true);
-    runtime = V8Host.getV8Instance().createV8Runtime();
+    runtime = newRuntime();
+  }
+
+  /**
+   * An isolate that also reads its heap after every collection: a fast-growing part makes V8 collect
+   * often, and the reading is taken and judged on the JS thread itself, so a loaded machine that is slow
+   * to schedule the watchdog does not let the part run on to V8's own (fatal) heap limit.
+   */
+  private V8Runtime newRuntime() throws JavetException {
+    V8Runtime created = V8Host.getV8Instance().createV8Runtime();
+    created.addGCEpilogueCallback((types, flags) -> refreshHeap());
+    return created;
   }
 
   private long heapNow() {
@@ -370,8 +381,22 @@ public final class V8Runner {
       pendingStats = rt.getV8HeapStatistics().whenComplete((stats, e) -> {
         if (stats != null) {
           heap.set(used(stats));
+          judge(rt);
         }
       });
+    }
+  }
+
+  /** Stops the running part at once when a fresh reading puts it past a limit (the watchdog would, later). */
+  private void judge(V8Runtime rt) {
+    Running running = current;
+    if (running == null || running.handle().stopped()) {
+      return;
+    }
+    String reason = running.guards().crossed();
+    if (reason != null) {
+      running.handle().stop(reason);
+      rt.terminateExecution();
     }
   }
 
