@@ -252,7 +252,11 @@ public final class Coordinator {
 
   private void publish(Running state) {
     state.publishedNanos = scheduler.nanoTime();
-    store.publish(entry(state.job));
+    if (state.job.durable()) {
+      store.publishDurable(entry(state.job), peers.self().id());
+    } else {
+      store.publish(entry(state.job));
+    }
   }
 
   private String accepted(Job job) {
@@ -575,10 +579,10 @@ public final class Coordinator {
     if (status != JobStatus.COMPLETED) {
       stopEverywhere(job, state, status == JobStatus.TIMED_OUT ? "timed_out" : "cancelled");
     }
-    store.publish(entry(job));
     if (job.durable()) {
-      int parts = job.parts().size();
-      store.saveFinal(job.id(), job.viewBuffer().getBytes()).onComplete(ar -> store.forgetDurable(job.id(), parts));
+      store.finishDurable(entry(job), job.viewBuffer().getBytes(), peers.self().id(), job.parts().size());
+    } else {
+      store.publish(entry(job));
     }
     history.ended(job);
     metrics.jobEnded(status, job.elapsedMs());

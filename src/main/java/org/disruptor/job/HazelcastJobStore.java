@@ -16,16 +16,19 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 
 /**
  * The {@link JobStore} of a node: Hazelcast maps, each entry with one synchronous backup on another member
- * (Hazelcast's default), so what is stored survives any one node. Async map calls only, their callbacks
- * brought back to the caller's Vert.x context: nothing here blocks an event loop except {@link #entries}
- * and {@link #ownedBy}, which scan and run on a worker thread.
+ * (Hazelcast's default), so what is stored survives any one node. Every Hazelcast call runs on the store's
+ * own thread, never on an event loop (a call may wait while partitions move after a member leaves), in
+ * the order the calls were made (a job's "running" entry never lands after its final one); answers come
+ * back on the caller's Vert.x context.
  */
 public final class HazelcastJobStore implements JobStore {
 
@@ -46,6 +49,8 @@ public final class HazelcastJobStore implements JobStore {
   private final IMap<String, String> keys;
   private final long budgetBytes;
   private final long keyTtlSeconds;
+  private final ExecutorService io = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon()
+      .name("disruptor-job-store").unstarted(r));
   /** Bytes of durable specs this node stored and has not let go of yet (its share of the budget). */
   private final AtomicLong storedBytes = new AtomicLong();
   private final Map<String, Integer> storedSizes = new java.util.concurrent.ConcurrentHashMap<>();
@@ -62,58 +67,97 @@ public final class HazelcastJobStore implements JobStore {
     this.keyTtlSeconds = keyTtlSeconds;
   }
 
-  /** A Hazelcast async result, completed on the caller's context. */
-  private <T> Future<T> on(CompletionStage<T> stage) {
+  /** Runs {@code call} on the store's thread; the future completes on the caller's context. */
+  private <T> Future<T> call(Callable<T> call) {
     Context context = vertx.getOrCreateContext();
     Promise<T> promise = Promise.promise();
-    stage.whenComplete((value, error) -> context.runOnContext(v -> {
-      if (error != null) {
-        promise.fail(error);
-      } else {
-        promise.complete(value);
+    io.execute(() -> {
+      try {
+        T value = call.call();
+        context.runOnContext(v -> promise.complete(value));
+      } catch (Exception | Error e) {
+        context.runOnContext(v -> promise.fail(e));
       }
-    }));
+    });
     return promise.future();
   }
 
-  private static <T> void quietly(CompletionStage<T> stage, String what) {
-    stage.whenComplete((v, e) -> {
-      if (e != null) {
-        LOG.fine(() -> what + " failed: " + e);
+  /** Runs {@code write} on the store's thread; a failure is only logged (at debug: the node may be stopping). */
+  private void write(String what, Runnable write) {
+    try {
+      io.execute(() -> {
+        try {
+          write.run();
+        } catch (RuntimeException e) {
+          LOG.fine(() -> what + " failed: " + e);
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException closed) {
+      // the node is stopping
+    }
+  }
+
+  @Override
+  public void publish(Entry entry) {
+    String json = entry.summary().encode();
+    write("directory write", () -> directory.setAsync(entry.id(), json));
+  }
+
+  @Override
+  public void publishDurable(Entry entry, String owner) {
+    String json = entry.summary().encode();
+    write("directory write", () -> {
+      if (owner.equals(owners.get(entry.id()))) {
+        directory.setAsync(entry.id(), json);
       }
     });
   }
 
   @Override
-  public void publish(Entry entry) {
-    quietly(directory.setAsync(entry.id(), entry.summary().encode()), "directory write");
+  public void finishDurable(Entry entry, byte[] view, String owner, int count) {
+    String json = entry.summary().encode();
+    write("final write", () -> {
+      if (!owner.equals(owners.get(entry.id()))) {
+        LOG.info("job " + entry.id() + " ended here as " + entry.status() + ", but another node had taken it over "
+            + "meanwhile: its end is the other node's to record");
+        return;
+      }
+      finals.set(entry.id(), view);
+      directory.set(entry.id(), json);
+      release(entry.id());
+      durable.removeAsync(entry.id());
+      owners.removeAsync(entry.id());
+      for (int i = 0; i < count; i++) {
+        parts.removeAsync(partKey(entry.id(), i));
+      }
+    });
   }
 
   @Override
   public Future<Boolean> replace(Entry expected, Entry next) {
-    return vertx.executeBlocking(() -> directory.replace(expected.id(), expected.raw() != null ? expected.raw()
-        : expected.summary().encode(), next.summary().encode()), false);
+    String old = expected.raw() != null ? expected.raw() : expected.summary().encode();
+    return call(() -> directory.replace(expected.id(), old, next.summary().encode()));
   }
 
   @Override
   public Future<Entry> lookup(String id) {
-    return on(directory.getAsync(id)).map(json -> json == null ? null : Entry.parse(json));
+    return call(() -> directory.get(id)).map(json -> json == null ? null : Entry.parse(json));
   }
 
   @Override
   public Future<List<Entry>> entries() {
-    return vertx.executeBlocking(() -> {
+    return call(() -> {
       List<Entry> list = new ArrayList<>();
       for (String json : directory.values()) {
         list.add(Entry.parse(json));
       }
       return list;
-    }, false);
+    });
   }
 
   @Override
   public void remove(String id) {
-    quietly(directory.removeAsync(id), "directory removal");
+    write("directory removal", () -> directory.removeAsync(id));
   }
 
   @Override
@@ -127,8 +171,11 @@ public final class HazelcastJobStore implements JobStore {
     }
     storedSizes.put(job.id(), bytes.length);
     // the owner first: a job whose spec is stored always has someone responsible for it
-    return on(owners.setAsync(job.id(), owner)).compose(v -> on(durable.setAsync(job.id(), bytes)))
-        .onFailure(e -> release(job.id()));
+    return call(() -> {
+      owners.set(job.id(), owner);
+      durable.set(job.id(), bytes);
+      return (Void) null;
+    }).onFailure(e -> release(job.id()));
   }
 
   private void release(String id) {
@@ -140,12 +187,12 @@ public final class HazelcastJobStore implements JobStore {
 
   @Override
   public Future<Durable> durable(String id) {
-    return on(durable.getAsync(id)).map(bytes -> bytes == null ? null : decode(id, bytes));
+    return call(() -> durable.get(id)).map(bytes -> bytes == null ? null : decode(id, bytes));
   }
 
   @Override
   public Future<List<String>> ownedBy(String owner) {
-    return vertx.executeBlocking(() -> {
+    return call(() -> {
       List<String> ids = new ArrayList<>();
       owners.forEach((id, who) -> {
         if (owner.equals(who)) {
@@ -153,12 +200,12 @@ public final class HazelcastJobStore implements JobStore {
         }
       });
       return ids;
-    }, false);
+    });
   }
 
   @Override
   public Future<Boolean> claim(String id, String from, String to) {
-    return vertx.executeBlocking(() -> owners.replace(id, from, to), false);
+    return call(() -> owners.replace(id, from, to));
   }
 
   @Override
@@ -166,8 +213,7 @@ public final class HazelcastJobStore implements JobStore {
     byte[] where = node.getBytes(StandardCharsets.UTF_8);
     byte[] stored = ByteBuffer.allocate(4 + where.length + result.length).putInt(where.length).put(where).put(result)
         .array();
-    vertx.executeBlocking(() -> parts.putIfAbsent(partKey(id, index), stored), false)
-        .onFailure(e -> LOG.fine(() -> "part result write failed: " + e));
+    write("part result write", () -> parts.putIfAbsent(partKey(id, index), stored));
   }
 
   @Override
@@ -176,7 +222,7 @@ public final class HazelcastJobStore implements JobStore {
     for (int i = 0; i < count; i++) {
       wanted.add(partKey(id, i));
     }
-    return vertx.executeBlocking(() -> {
+    return call(() -> {
       Map<Integer, StoredPart> found = new HashMap<>();
       parts.getAll(wanted).forEach((key, bytes) -> {
         ByteBuffer in = ByteBuffer.wrap(bytes);
@@ -188,37 +234,27 @@ public final class HazelcastJobStore implements JobStore {
             new StoredPart(new String(where, StandardCharsets.UTF_8), result));
       });
       return found;
-    }, false);
-  }
-
-  @Override
-  public Future<Void> saveFinal(String id, byte[] view) {
-    return on(finals.setAsync(id, view));
+    });
   }
 
   @Override
   public Future<byte[]> finalView(String id) {
-    return on(finals.getAsync(id));
-  }
-
-  @Override
-  public void forgetDurable(String id, int count) {
-    release(id);
-    quietly(durable.removeAsync(id), "durable spec removal");
-    quietly(owners.removeAsync(id), "owner removal");
-    for (int i = 0; i < count; i++) {
-      quietly(parts.removeAsync(partKey(id, i)), "part result removal");
-    }
+    return call(() -> finals.get(id));
   }
 
   @Override
   public Future<String> bindKey(String key, String jobId) {
-    return vertx.executeBlocking(() -> keys.putIfAbsent(key, jobId, keyTtlSeconds, TimeUnit.SECONDS), false);
+    return call(() -> keys.putIfAbsent(key, jobId, keyTtlSeconds, TimeUnit.SECONDS));
   }
 
   @Override
   public void unbindKey(String key, String jobId) {
-    vertx.executeBlocking(() -> keys.remove(key, jobId), false);
+    write("key removal", () -> keys.remove(key, jobId));
+  }
+
+  /** Stops the store's thread (the node is stopping). */
+  public void close() {
+    io.shutdown();
   }
 
   private static String partKey(String id, int index) {

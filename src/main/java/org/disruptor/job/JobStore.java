@@ -55,6 +55,19 @@ public interface JobStore {
   /** Writes (or replaces) a job's directory entry; fire and forget. */
   void publish(Entry entry);
 
+  /**
+   * Writes a durable job's entry, but only while {@code owner} still owns the job: a coordinator that was
+   * wrongly declared dead (frozen, cut off) and whose job was adopted meanwhile does not overwrite the
+   * adopter's entry. Fire and forget.
+   */
+  void publishDurable(Entry entry, String owner);
+
+  /**
+   * A durable job ended on {@code owner}: if it still owns the job, its final entry and view are written and
+   * its spec, part results and ownership let go; otherwise (adopted elsewhere meanwhile) nothing is written.
+   */
+  void finishDurable(Entry entry, byte[] view, String owner, int parts);
+
   /** Replaces the entry only if it is still {@code expected} (exactly one of several racing writers wins). */
   Future<Boolean> replace(Entry expected, Entry next);
 
@@ -87,12 +100,7 @@ public interface JobStore {
   Future<Map<Integer, StoredPart>> parts(String id, int count);
 
   /** The final view of an ended durable job (with its result), kept after its spec is let go. */
-  Future<Void> saveFinal(String id, byte[] view);
-
   Future<byte[]> finalView(String id);
-
-  /** Lets go of a durable job's spec, part results and owner (it has ended). */
-  void forgetDurable(String id, int parts);
 
   /** Binds an idempotency key to a job id; the id already bound when another job has the key, else null. */
   Future<String> bindKey(String key, String jobId);

@@ -540,6 +540,7 @@ class CoordinatorTest {
     store.saveDurable(durable, "a");
     store.savePart("job-1", 0, "a:80", "[1]".getBytes(StandardCharsets.UTF_8));
     store.savePart("job-1", 2, "c:80", "[9]".getBytes(StandardCharsets.UTF_8));
+    assertTrue(store.claim("job-1", "a", "b").result(), "b claims the dead node's job");
     Job job = coordinator.adopt(durable, store.parts("job-1", 4).result());
     assertEquals(2, cluster.sent.size(), "only the parts without a stored result run: " + cluster.describe());
     assertTrue(cluster.sent.stream().allMatch(s -> s.request.durable()), "adopted parts stay durable");
@@ -629,5 +630,22 @@ class CoordinatorTest {
     });
     start(coordinator, cluster, spec("[1,2]", 2, null, 10_000), new Events());
     assertEquals(java.util.Set.of("b", "d"), nodesUsed(cluster));
+  }
+
+  @Test
+  @DisplayName("a coordinator whose durable job was adopted elsewhere meanwhile does not record its end")
+  void staleOwnerRecordsNothing() {
+    InMemoryCluster cluster = new InMemoryCluster("a");
+    Coordinator coordinator = coordinator(cluster);
+    Planner.Plan plan = Planner.plan(spec("[1]", 1, null, 10_000), cluster.peers());
+    store.saveDurable(new JobStore.Durable("job-3", plan.spec(), plan.inputs(), clock.epochMs(), null), "a");
+    Job job = coordinator.start(plan, new Events(), new Coordinator.StartOptions("job-3", true));
+    store.claim("job-3", "a", "z"); // a was thought dead; z adopted the job
+    store.directory.put("job-3", "{\"id\":\"job-3\",\"status\":\"running\",\"coordinatorId\":\"z\"}");
+    cluster.openFor(0).done("[1]");
+    assertEquals(JobStatus.COMPLETED, job.status());
+    assertEquals("z", new JsonObject(store.directory.get("job-3")).getString("coordinatorId"), "z's entry stays");
+    assertTrue(store.finals.isEmpty(), "the stale coordinator records no end");
+    assertEquals("z", store.owners.get("job-3"));
   }
 }

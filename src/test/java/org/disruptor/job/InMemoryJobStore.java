@@ -25,6 +25,26 @@ final class InMemoryJobStore implements JobStore {
   }
 
   @Override
+  public void publishDurable(Entry entry, String owner) {
+    if (owner.equals(owners.get(entry.id()))) {
+      publish(entry);
+    }
+  }
+
+  @Override
+  public void finishDurable(Entry entry, byte[] view, String owner, int count) {
+    if (owner.equals(owners.get(entry.id()))) {
+      publish(entry);
+      finals.put(entry.id(), view);
+      durables.remove(entry.id());
+      owners.remove(entry.id());
+      for (int i = 0; i < count; i++) {
+        parts.remove(entry.id() + "/" + i);
+      }
+    }
+  }
+
+  @Override
   public Future<Boolean> replace(Entry expected, Entry next) {
     String now = directory.get(expected.id());
     String old = expected.raw() != null ? expected.raw() : expected.summary().encode();
@@ -96,23 +116,8 @@ final class InMemoryJobStore implements JobStore {
   }
 
   @Override
-  public Future<Void> saveFinal(String id, byte[] view) {
-    finals.put(id, view);
-    return Future.succeededFuture();
-  }
-
-  @Override
   public Future<byte[]> finalView(String id) {
     return Future.succeededFuture(finals.get(id));
-  }
-
-  @Override
-  public void forgetDurable(String id, int count) {
-    durables.remove(id);
-    owners.remove(id);
-    for (int i = 0; i < count; i++) {
-      parts.remove(id + "/" + i);
-    }
   }
 
   @Override
