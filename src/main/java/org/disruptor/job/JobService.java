@@ -50,6 +50,7 @@ public final class JobService {
   private final JobLocator locator;
   private final Watches watches;
   private final Durability durability;
+  private final CodeChecks checks;
 
   public JobService(Vertx vertx, PeerRegistry registry, NodeCounters counters, JsonObject conf, LocalParts local,
       JobStore store) {
@@ -68,6 +69,7 @@ public final class JobService {
     this.locator = new JobLocator(vertx, registry, coordinator, store);
     this.watches = new Watches(vertx, registry, coordinator, locator);
     this.durability = new Durability(registry, coordinator, store);
+    this.checks = new CodeChecks(local::check);
     String self = registry.self().id();
     vertx.eventBus().<JsonObject>consumer(Addresses.jobs(self), m -> {
       String op = m.body().getString("op", "");
@@ -123,7 +125,7 @@ public final class JobService {
     } else {
       planned = vertx.executeBlocking(plan, false);
     }
-    return planned.compose(p -> start(p, listener, options.async()));
+    return planned.compose(p -> checks.check(p.spec()).map(v -> p)).compose(p -> start(p, listener, options.async()));
   }
 
   private Future<Submitted> start(Planner.Plan plan, JobListener listener, boolean async) {

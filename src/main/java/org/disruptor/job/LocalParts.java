@@ -11,4 +11,7 @@ public interface LocalParts {
   Future<PartOutcome> run(PartRequest part);
 
   void stop(StopParts stop);
+
+  /** Compiles {@code code} without running it (off the event loop); fails with the compile error. */
+  Future<Void> check(String code);
 }

@@ -100,6 +100,14 @@ public final class WorkerVerticle extends VerticleBase implements LocalParts {
   }
 
   @Override
+  public Future<Void> check(String code) {
+    return vertx.executeBlocking(() -> {
+      sandbox.check(code);
+      return null;
+    }, false);
+  }
+
+  @Override
   public void stop(StopParts stop) {
     worker.stop(stop);
   }

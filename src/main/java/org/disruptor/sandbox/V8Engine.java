@@ -313,10 +313,19 @@ final class V8Engine implements JsEngine {
     throw new SandboxException(code, message, line < 0 ? null : line, column < 0 ? null : column, logs);
   }
 
+  /** How long a compile check waits for an idle runner. */
+  private static final long CHECK_WAIT_MS = 250;
+
   @Override
   public void check(String code) {
     RunHandle handle = new RunHandle();
-    RunnerProcess runner = acquire(handle, System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
+    RunnerProcess runner;
+    try {
+      // a check must not wait behind parts: with every runner busy there is no verdict, and the parts tell
+      runner = acquire(handle, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CHECK_WAIT_MS));
+    } catch (SandboxException busy) {
+      return;
+    }
     try {
       long id = RunnerProcess.newId();
       Frames.Frame frame = runner.send(id, new Frames.Builder(Frames.CHECK).putLong(id).putString(code))
