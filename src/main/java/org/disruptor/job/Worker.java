@@ -21,8 +21,8 @@ import org.disruptor.sandbox.SandboxException;
 
 /**
  * Runs the parts that coordinators send to this node (and this node's own reduces) on the JS worker
- * threads, with a bounded queue: beyond it, and when every worker is stuck, a part is refused as
- * saturated. Stops a job's parts when its coordinator cancels them or leaves the cluster, and refuses
+ * threads, with a bounded queue: beyond it a part is refused as saturated (stuck threads were replaced by
+ * fresh ones; they count in the load the node reports, so placement prefers other nodes). Stops a job's parts when its coordinator cancels them or leaves the cluster, and refuses
  * parts from a coordinator it saw leave, so no orphan work outlives a coordinator. Every accepted part is
  * answered exactly once. Plain Java: the verticle wires it to the event bus, unit tests call it directly.
  */
@@ -108,7 +108,7 @@ public final class Worker {
       answer.accept(new PartRefused(part.index(), part.attempt(), self, PartRefused.COORDINATOR_GONE));
       return;
     }
-    if (pool.queued() + pool.busy() >= capacity || pool.stuck() >= pool.threads()) {
+    if (pool.queued() + pool.busy() >= capacity) {
       metrics.stop("saturated");
       answer.accept(new PartRefused(part.index(), part.attempt(), self, PartRefused.SATURATED));
       return;
