@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # disruptor launcher: finds a JDK 25, builds the fat jar when it is missing or stale, and starts
-# `disruptor` with the JVM flags a node needs (conf/jvm.options + the Graal compiler for GraalJS's JIT).
+# `disruptor` with the JVM flags a node needs: conf/jvm.options; for the graaljs engine also the GraalJS layer
+# (target/graaljs on the class path), conf/jvm-graaljs.options and the Graal compiler for GraalJS's JIT.
 #   ./run.sh                  one node on 127.0.0.1:8080
 #   ./run.sh peer|submit|peers ...   the disruptor command line
 #   ./run.sh cluster N [BASE]  N local nodes chained on BASE (8080).., all stopped on Ctrl-C
@@ -10,6 +11,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 JAR="$ROOT/target/disruptor.jar"
 GRAAL="$ROOT/target/graal-compiler"
+GRAALJS="$ROOT/target/graaljs"
 
 java_major() { "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | cut -d. -f1; }
 
@@ -34,16 +36,34 @@ build() {
 }
 
 build_if_needed() {
-  if [ ! -f "$JAR" ] || [ ! -d "$GRAAL" ] || [ -n "$(find "$ROOT/src/main" "$ROOT/pom.xml" "$ROOT/conf" -newer "$JAR" -type f 2>/dev/null | head -n 1)" ]; then
+  if [ ! -f "$JAR" ] || [ ! -d "$GRAAL" ] || [ ! -d "$GRAALJS" ] || [ -n "$(find "$ROOT/src/main" "$ROOT/pom.xml" "$ROOT/conf" -newer "$JAR" -type f 2>/dev/null | head -n 1)" ]; then
     echo "disruptor: building target/disruptor.jar ..." >&2
     build
   fi
 }
 
+# the engine a node started with these arguments uses: --engine, then DISRUPTOR_ENGINE, then conf/config.json
+engine_of() {
+  local previous="" engine=""
+  for arg in "$@"; do
+    case "$arg" in --engine=*) engine="${arg#--engine=}" ;; esac
+    [ "$previous" = "--engine" ] && engine="$arg"
+    previous="$arg"
+  done
+  [ -n "$engine" ] || engine="${DISRUPTOR_ENGINE:-}"
+  [ -n "$engine" ] || engine="$(sed -n 's/^ *"engine": *"\([a-z0-9]*\)".*/\1/p' "$ROOT/conf/config.json" | head -n 1)"
+  echo "${engine:-v8}"
+}
+
+# NODE=(java ... main class) for a node started with "$@"
 node_java() {
-  local modules; modules="$GRAAL/compiler.jar:$GRAAL/collections.jar:$GRAAL/word.jar:$GRAAL/truffle-compiler.jar"
-  echo "$JAVA" "-Xmx${DISRUPTOR_HEAP:-512m}" "@$ROOT/conf/jvm.options" "--upgrade-module-path=$modules" \
-    "-Ddisruptor.home=$ROOT" -jar "$JAR"
+  NODE=("$JAVA" "-Xmx${DISRUPTOR_HEAP:-512m}" "@$ROOT/conf/jvm.options" "-Ddisruptor.home=$ROOT")
+  if [ "$(engine_of "$@")" = graaljs ]; then
+    local modules="$GRAAL/compiler.jar:$GRAAL/collections.jar:$GRAAL/word.jar:$GRAAL/truffle-compiler.jar"
+    NODE+=("@$ROOT/conf/jvm-graaljs.options" "--upgrade-module-path=$modules" -cp "$JAR:$GRAALJS/*" org.disruptor.Main)
+  else
+    NODE+=(-jar "$JAR")
+  fi
 }
 
 cluster() {
@@ -54,7 +74,8 @@ cluster() {
   for ((i = 0; i < n; i++)); do
     local port=$((base + i)) peer=()
     [ "$i" -gt 0 ] && peer=("127.0.0.1:$((port - 1))")
-    $(node_java) peer "127.0.0.1:$port" "${peer[@]}" &
+    node_java
+    "${NODE[@]}" peer "127.0.0.1:$port" "${peer[@]}" &
     pids+=($!)
   done
   echo "disruptor: $n nodes on 127.0.0.1:$base..$((base + n - 1)); open http://127.0.0.1:$base/ ; Ctrl-C stops them all" >&2
@@ -62,10 +83,10 @@ cluster() {
 }
 
 case "${1:-}" in
-  "")      build_if_needed; exec $(node_java) peer 127.0.0.1:8080 ;;
+  "")      build_if_needed; node_java; exec "${NODE[@]}" peer 127.0.0.1:8080 ;;
   test)    shift; "$ROOT/scripts/test-deps.sh"; cd "$ROOT" && exec mvn -B -ntp verify "$@" ;;
   cluster) shift; cluster "$@" ;;
   bench)   shift; build_if_needed; exec "$ROOT/bench/run.sh" "$@" ;;
   build)   build ;;
-  *)       build_if_needed; exec $(node_java) "$@" ;;
+  *)       build_if_needed; node_java "$@"; exec "${NODE[@]}" "$@" ;;
 esac
