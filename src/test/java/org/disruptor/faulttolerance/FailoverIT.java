@@ -54,7 +54,8 @@ class FailoverIT {
     try (Grid grid = Grid.start(3, "--worker-threads", "1", "--part-time-limit-ms", "600000")) {
       int coordinator = 0;
       int[] survivors = {1, 2};
-      grid.submit(coordinator, Grid.busySquares(6, 6, ORPHAN_PART_MS).put("timeoutMs", 600_000));
+      // a synchronous job: an async one is durable and is adopted by a survivor instead
+      grid.submitSync(coordinator, Grid.busySquares(6, 6, ORPHAN_PART_MS).put("timeoutMs", 600_000));
       long[] completedBefore = new long[3];
       for (int s : survivors) {
         completedBefore[s] = awaitStats(grid, s, stats -> count(stats, "running") > 0, "run a part of the job")

@@ -89,6 +89,17 @@ final class Grid implements AutoCloseable {
     return new JsonObject(response.body()).getString("id");
   }
 
+  /**
+   * Submits a job synchronously without waiting for its answer: unlike an async job (which the cluster keeps
+   * durably, so it outlives its coordinator), it is the coordinator's alone. The answer is not read.
+   */
+  void submitSync(int node, JsonObject job) {
+    NodeProcess.HTTP.sendAsync(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://" + nodes[node].address()
+        + "/api/jobs")).timeout(Duration.ofMinutes(10)).header("content-type", "application/json")
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(job.encode())).build(),
+        HttpResponse.BodyHandlers.discarding());
+  }
+
   /** GET /api/jobs/{id} on the coordinating node. */
   JsonObject job(int node, String id) throws Exception {
     HttpResponse<String> response = nodes[node].get("/api/jobs/" + id);
