@@ -25,8 +25,8 @@ public final class Main {
             --timeout is the job's deadline: 30 or 30s (seconds), 500ms, 2m; DATA.json may be - (stdin)
         disruptor peers [--to HOST:PORT] [--json] [--token TOKEN]
             list the peers a node knows with their load ("-": not known yet); --json prints the node's JSON
-      --to defaults to DISRUPTOR_TO, else 127.0.0.1:8080; --token to DISRUPTOR_TOKEN
-      options (also in conf/config.json and as DISRUPTOR_* environment variables), e.g.:
+      submit and peers: --to defaults to DISRUPTOR_TO, else 127.0.0.1:8080; --token to DISRUPTOR_TOKEN
+      node options (also in conf/config.json and as DISRUPTOR_* environment variables), e.g.:
         --cluster NAME   --token TOKEN   --job-timeout-ms N   --worker-threads N   --log-level debug""";
 
   private Main() {
