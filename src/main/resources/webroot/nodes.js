@@ -116,7 +116,7 @@ export class NodesPanel {
       cpuChart: el('td', { class: 'chart' }),
       heap: el('td', { class: 'num', 'data-testid': 'peer-heap' }),
       heapChart: el('td', { class: 'chart' }),
-      completed: el('td', { class: 'num', 'data-testid': 'peer-completed' }),
+      completed: el('td', { class: 'num' }),
     };
     const row = el('tr', { dataset: { testid: 'peer-row', address: peer.address, id: peer.id } }, ...Object.values(cells));
     const charts = [
@@ -144,8 +144,8 @@ export class NodesPanel {
     cells.cpu.textContent = typeof s.cpu === 'number' ? `${Math.round(s.cpu * 100)}%` : '–';
     cells.heap.textContent = typeof s.heapUsed === 'number'
       ? `${Math.round(s.heapUsed / 1048576)}/${Math.round((s.heapMax || 0) / 1048576)} MB` : '–';
-    cells.completed.replaceChildren(count(s.completed),
-      s.failed ? el('span', { class: 'bad sub' }, ` / ${s.failed} failed`) : '');
+    cells.completed.replaceChildren(el('span', { 'data-testid': 'peer-completed' }, count(s.completed)),
+      s.failed ? el('span', { class: 'bad sub', 'data-testid': 'peer-failed' }, ` / ${s.failed} failed`) : '');
     cells.completed.title = s.retries ? `${s.retries} part(s) moved to other nodes` : '';
     const h = this.history.get(peer.id);
     if (h && h.at.length > 0) {
