@@ -29,6 +29,9 @@ export class NodesPanel {
     for (const p of peers) {
       if (p.running !== undefined && p.running !== null && !this.stats.has(p.id)) {
         this.stats.set(p.id, p);
+        if (p.at !== undefined) {
+          this.remember(p);
+        }
       }
     }
     this.render();
