@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # disruptor launcher: finds a JDK 25, builds the fat jar when it is missing or stale, and starts
-# `disruptor` with the JVM flags a node needs (conf/jvm.options + the Graal compiler for GraalJS's JIT).
+# `disruptor` with the JVM flags a node needs: conf/jvm.options; for the graaljs engine also the GraalJS layer
+# (target/graaljs on the class path), conf/jvm-graaljs.options and the Graal compiler for GraalJS's JIT.
 #   ./run.sh                  one node on 127.0.0.1:8080
 #   ./run.sh peer ...         a node (see `./run.sh help`)
 #   ./run.sh submit|peers|modules ...   the client commands, in a lean fast-starting JVM
@@ -11,6 +12,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 JAR="$ROOT/target/disruptor.jar"
 GRAAL="$ROOT/target/graal-compiler"
+GRAALJS="$ROOT/target/graaljs"
 
 # the JDK's release file when there is one (no JVM start: the client commands should start fast)
 java_major() {
@@ -43,24 +45,43 @@ build() {
 }
 
 build_if_needed() {
-  if [ ! -f "$JAR" ] || [ ! -d "$GRAAL" ] || [ -n "$(find "$ROOT/src/main" "$ROOT/pom.xml" "$ROOT/conf" -newer "$JAR" -type f 2>/dev/null | head -n 1)" ]; then
+  if [ ! -f "$JAR" ] || [ ! -d "$GRAAL" ] || [ ! -d "$GRAALJS" ] || [ -n "$(find "$ROOT/src/main" "$ROOT/pom.xml" "$ROOT/conf" -newer "$JAR" -type f 2>/dev/null | head -n 1)" ]; then
     echo "disruptor: building target/disruptor.jar ..." >&2
     build
   fi
 }
 
+# the engine a node started with these arguments uses: --engine, then DISRUPTOR_ENGINE, then conf/config.json
+engine_of() {
+  local previous="" engine=""
+  for arg in "$@"; do
+    case "$arg" in --engine=*) engine="${arg#--engine=}" ;; esac
+    [ "$previous" = "--engine" ] && engine="$arg"
+    previous="$arg"
+  done
+  [ -n "$engine" ] || engine="${DISRUPTOR_ENGINE:-}"
+  [ -n "$engine" ] || engine="$(sed -n 's/^ *"engine": *"\([a-z0-9]*\)".*/\1/p' "$ROOT/conf/config.json" | head -n 1)"
+  echo "${engine:-v8}"
+}
+
+# NODE=(java ... main class) for a node started with "$@"
 node_java() {
-  local modules; modules="$GRAAL/compiler.jar:$GRAAL/collections.jar:$GRAAL/word.jar:$GRAAL/truffle-compiler.jar"
-  echo "$JAVA" "-Xmx${DISRUPTOR_HEAP:-512m}" "@$ROOT/conf/jvm.options" "--upgrade-module-path=$modules" \
-    "-Ddisruptor.home=$ROOT" -jar "$JAR"
+  NODE=("$JAVA" "-Xmx${DISRUPTOR_HEAP:-512m}" "@$ROOT/conf/jvm.options" "-Ddisruptor.home=$ROOT")
+  if [ "$(engine_of "$@")" = graaljs ]; then
+    local modules="$GRAAL/compiler.jar:$GRAAL/collections.jar:$GRAAL/word.jar:$GRAAL/truffle-compiler.jar"
+    NODE+=("@$ROOT/conf/jvm-graaljs.options" "--upgrade-module-path=$modules" -cp "$JAR:$GRAALJS/*" org.disruptor.Main)
+  else
+    NODE+=(-jar "$JAR")
+  fi
 }
 
 # The client commands (submit, peers, modules) run in a lean JVM of their own: no Graal compiler or JVMCI,
 # C1 only, serial GC, and an AOT cache of the classes a CLI call loads (JDK 25 -XX:AOTCache), made once per
 # build by a training run against a stand-in node (org.disruptor.cli.Training), so a call starts in ~0.1 s.
+# CLI=(java ... main class) for a client command
 CLI_FLAGS=(-Xmx512m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k)
 cli_java() {
-  local cache="$ROOT/target/cli.aot" aot=()
+  local cache="$ROOT/target/cli.aot"
   if [ ! -f "$cache" ] || [ "$JAR" -nt "$cache" ]; then
     local tmp="$cache.$$"
     if "$JAVA" "-XX:AOTCacheOutput=$tmp" "${CLI_FLAGS[@]}" -cp "$JAR" org.disruptor.cli.Training >/dev/null 2>&1; then
@@ -69,8 +90,9 @@ cli_java() {
       rm -f "$tmp" "$tmp.config"
     fi
   fi
-  [ -f "$cache" ] && aot=("-XX:AOTCache=$cache")
-  echo "$JAVA" "${aot[@]}" "${CLI_FLAGS[@]}" -cp "$JAR" org.disruptor.Main
+  CLI=("$JAVA")
+  [ -f "$cache" ] && CLI+=("-XX:AOTCache=$cache")
+  CLI+=("${CLI_FLAGS[@]}" -cp "$JAR" org.disruptor.Main)
 }
 
 cluster() {
@@ -81,7 +103,8 @@ cluster() {
   for ((i = 0; i < n; i++)); do
     local port=$((base + i)) peer=()
     [ "$i" -gt 0 ] && peer=("127.0.0.1:$((port - 1))")
-    $(node_java) peer "127.0.0.1:$port" "${peer[@]}" &
+    node_java
+    "${NODE[@]}" peer "127.0.0.1:$port" "${peer[@]}" &
     pids+=($!)
   done
   echo "disruptor: $n nodes on 127.0.0.1:$base..$((base + n - 1)); open http://127.0.0.1:$base/ ; Ctrl-C stops them all" >&2
@@ -89,11 +112,11 @@ cluster() {
 }
 
 case "${1:-}" in
-  "")      build_if_needed; exec $(node_java) peer 127.0.0.1:8080 ;;
+  "")      build_if_needed; node_java; exec "${NODE[@]}" peer 127.0.0.1:8080 ;;
   test)    shift; "$ROOT/scripts/test-deps.sh"; cd "$ROOT" && exec mvn -B -ntp verify "$@" ;;
   cluster) shift; cluster "$@" ;;
   bench)   shift; build_if_needed; exec "$ROOT/bench/run.sh" "$@" ;;
   build)   build ;;
-  submit|peers|modules) build_if_needed; exec $(cli_java) "$@" ;;
-  *)       build_if_needed; exec $(node_java) "$@" ;;
+  submit|peers|modules) build_if_needed; cli_java; exec "${CLI[@]}" "$@" ;;
+  *)       build_if_needed; node_java "$@"; exec "${NODE[@]}" "$@" ;;
 esac

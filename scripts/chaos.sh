@@ -4,11 +4,25 @@
 # summary table and exits non-zero when any job was lost, answered twice, left without a definite status,
 # or completed with a wrong result.
 #   scripts/chaos.sh [JOBS] [CLIENTS]        defaults: 300 jobs, 8 clients
+#   scripts/chaos.sh --coordinators [JOBS] [CLIENTS]
+#                      async jobs, and ANY node killed, coordinators included (CoordinatorChaosIT);
+#                      defaults: 200 jobs, 6 clients
 # Environment: CHAOS_PARTS, CHAOS_PART_MS, CHAOS_KILL_EVERY_MS, CHAOS_WORKER_THREADS, CHAOS_SEED (see ChaosIT).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-JOBS="${1:-${CHAOS_JOBS:-300}}"
-CLIENTS="${2:-${CHAOS_CLIENTS:-8}}"
+TEST=ChaosIT
+SUMMARY_NAME=chaos-summary.txt
+DEFAULT_JOBS=300
+DEFAULT_CLIENTS=8
+if [ "${1:-}" = "--coordinators" ]; then
+  shift
+  TEST=CoordinatorChaosIT
+  SUMMARY_NAME=coordinator-chaos-summary.txt
+  DEFAULT_JOBS=200
+  DEFAULT_CLIENTS=6
+fi
+JOBS="${1:-${CHAOS_JOBS:-$DEFAULT_JOBS}}"
+CLIENTS="${2:-${CHAOS_CLIENTS:-$DEFAULT_CLIENTS}}"
 
 java_major() { "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | cut -d. -f1; }
 if [ -z "${JAVA_HOME:-}" ] || [ "$(java_major "$JAVA_HOME/bin/java" || echo 0)" -lt 25 ]; then
@@ -24,13 +38,13 @@ props=(-Dchaos.jobs="$JOBS" -Dchaos.clients="$CLIENTS")
 [ -n "${CHAOS_WORKER_THREADS:-}" ] && props+=(-Dchaos.workerThreads="$CHAOS_WORKER_THREADS")
 [ -n "${CHAOS_SEED:-}" ] && props+=(-Dchaos.seed="$CHAOS_SEED")
 
-SUMMARY="$ROOT/target/chaos-summary.txt"
+SUMMARY="$ROOT/target/$SUMMARY_NAME"
 LOG="$ROOT/target/chaos-mvn.log"
 mkdir -p "$ROOT/target"
 rm -f "$SUMMARY"
 echo "chaos: $JOBS jobs from $CLIENTS clients (mvn output in target/chaos-mvn.log) ..." >&2
 status=0
-(cd "$ROOT" && mvn -B -ntp verify -Dtest=NoSuchTest -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=ChaosIT \
+(cd "$ROOT" && mvn -B -ntp verify -Dtest=NoSuchTest -Dsurefire.failIfNoSpecifiedTests=false -Dit.test="$TEST" \
   "${props[@]}") >"$LOG" 2>&1 || status=$?
 
 if [ -f "$SUMMARY" ]; then
@@ -41,7 +55,7 @@ else
   [ "$status" -ne 0 ] || status=1
 fi
 if [ "$status" -ne 0 ]; then
-  grep -E "^\[ERROR\] (Tests run|  ChaosIT)" "$LOG" | head -n 10 >&2 || true
+  grep -E "^\[ERROR\] (Tests run|  $TEST)" "$LOG" | head -n 10 >&2 || true
   echo "chaos: FAILED (exit $status)" >&2
 fi
 exit "$status"

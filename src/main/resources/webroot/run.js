@@ -29,7 +29,7 @@ export class JobRun {
 
   /** A node time (epoch ms) on the page's clock; null when the node gave none. */
   local(nodeTime) {
-    return typeof nodeTime === 'number' ? nodeTime + (this.offset ?? 0) : null;
+    return typeof nodeTime === 'number' && nodeTime > 0 ? nodeTime + (this.offset ?? 0) : null;
   }
 
   part(index) {

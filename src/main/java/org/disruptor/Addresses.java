@@ -34,4 +34,14 @@ public final class Addresses {
   public static String stats(String nodeId) {
     return "disruptor.node." + nodeId + ".stats";
   }
+
+  /** Asks the node about a job it coordinates: view, cancel, watch, unwatch (any node may ask). */
+  public static String jobs(String nodeId) {
+    return "disruptor.node." + nodeId + ".jobs";
+  }
+
+  /** Events of jobs that clients of the node watch, sent by those jobs' coordinators. */
+  public static String jobEvents(String nodeId) {
+    return "disruptor.node." + nodeId + ".job-events";
+  }
 }

@@ -29,6 +29,9 @@ public final class Main {
       node options (also in conf/config.json and as DISRUPTOR_* environment variables), e.g.:
         --cluster NAME   --token TOKEN   --job-timeout-ms N   --worker-threads N   --log-level debug""";
 
+  /** How long a stopping node may take to leave the cluster and close before the process is halted. */
+  private static final long SHUTDOWN_MS = 15_000;
+
   private Main() {
   }
 
@@ -47,6 +50,8 @@ public final class Main {
         case "peer" -> peer(rest);
         case "submit" -> new SubmitCommand(rest, System.getenv()).run();
         case "peers" -> new PeersCommand(rest, System.getenv()).run();
+        // started by a node for its V8 parts, not by users
+        case "runner" -> org.disruptor.sandbox.V8Runner.main(rest);
         default -> throw new ConfigException("unknown command '" + args[0] + "'");
       };
     } catch (ConfigException | IllegalArgumentException e) {
@@ -82,7 +87,18 @@ public final class Main {
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      node.stop();
+      // SIGTERM always ends the process: a stop that hangs (a part no engine can interrupt, a peer that does
+      // not answer) is cut short and the JVM halted
+      Thread stopper = Thread.ofPlatform().daemon().name("disruptor-stop").start(node::stop);
+      try {
+        stopper.join(SHUTDOWN_MS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (stopper.isAlive()) {
+        System.err.println("disruptor: node " + self + " did not stop within " + SHUTDOWN_MS + " ms; exiting anyway");
+        Runtime.getRuntime().halt(1);
+      }
       stopped.countDown();
     }, "disruptor-shutdown"));
     try {

@@ -33,8 +33,7 @@ import org.disruptor.config.ConfigException;
 import org.disruptor.gateway.GatewayVerticle;
 import org.disruptor.job.NodeCounters;
 import org.disruptor.job.WorkerVerticle;
-import org.disruptor.sandbox.Sandbox;
-import org.disruptor.sandbox.SandboxLimits;
+import org.disruptor.sandbox.JsEngine;
 import org.disruptor.stats.StatsBoard;
 import org.disruptor.stats.StatsVerticle;
 
@@ -49,10 +48,10 @@ public final class Node {
 
   private final HostPort self;
   private final Vertx vertx;
-  private final Sandbox sandbox;
+  private final JsEngine sandbox;
   private final PeerRegistry registry;
 
-  private Node(HostPort self, Vertx vertx, Sandbox sandbox, PeerRegistry registry) {
+  private Node(HostPort self, Vertx vertx, JsEngine sandbox, PeerRegistry registry) {
     this.self = self;
     this.vertx = vertx;
     this.sandbox = sandbox;
@@ -61,6 +60,7 @@ public final class Node {
 
   /** Starts a node on {@code self}, joining the cluster of {@code peers} (none: a cluster of its own). */
   public static Node start(JsonObject conf, HostPort self, List<HostPort> peers) throws Exception {
+    org.disruptor.config.Config.sized(conf, Runtime.getRuntime().maxMemory());
     HostPort member = memberAddress(self, conf);
     ensureFree(self, "HTTP");
     ensureFree(member, "cluster member (HTTP port + memberPortOffset)");
@@ -74,21 +74,23 @@ public final class Node {
     Vertx vertx = await(Vertx.builder().with(options).withClusterManager(clusterManager)
         .withMetrics(new MicrometerMetricsFactory(metrics)).buildClustered());
     org.disruptor.job.PartMessages.register(vertx.eventBus());
-    Sandbox sandbox = new Sandbox(SandboxLimits.from(conf), org.disruptor.job.WorkerVerticle.threads(conf));
+    JsEngine sandbox = JsEngine.create(conf, org.disruptor.job.WorkerVerticle.threads(conf));
     PeerRegistry registry = new PeerRegistry(vertx, clusterManager.getHazelcastInstance(),
-        clusterManager.getNodeId(), self.toString());
+        clusterManager.getNodeId(), self.toString(), org.disruptor.cluster.Peer.parseLabels(conf.getString("labels")));
     Node node = new Node(self, vertx, sandbox, registry);
     try {
       NodeCounters counters = new NodeCounters(metrics);
       counters.gauge("disruptor.peers", "live peers this node sees, itself included", () -> registry.peers().size());
-      counters.gauge("disruptor.js.jit", "1 when GraalJS runs with its optimizing JIT", () -> sandbox.jit() ? 1 : 0);
+      counters.gauge("disruptor.js.jit", "1 when the JS engine compiles hot code (V8 always; GraalJS with the Graal JIT)", () -> sandbox.jit() ? 1 : 0);
       DeploymentOptions deployment = new DeploymentOptions().setConfig(conf);
-      WorkerVerticle worker = new WorkerVerticle(sandbox, registry, counters);
+      org.disruptor.job.JobStore store = new org.disruptor.job.HazelcastJobStore(vertx,
+          clusterManager.getHazelcastInstance(), conf.getLong("durableBytes"), conf.getLong("idempotencyKeySeconds"));
+      WorkerVerticle worker = new WorkerVerticle(sandbox, registry, counters, store);
       StatsBoard board = new StatsBoard();
       await(vertx.deployVerticle(worker, deployment)
           .compose(id -> vertx.deployVerticle(new StatsVerticle(registry, board), deployment))
           .compose(id -> vertx.deployVerticle(new GatewayVerticle(registry, sandbox, counters, self, member, worker,
-              board), deployment))
+              store, board), deployment))
           .compose(id -> registry.start(RECONCILE_MS)));
     } catch (Exception e) {
       node.stop();
@@ -96,7 +98,8 @@ public final class Node {
     }
     LOG.info("node " + self + " started: cluster '" + conf.getString("cluster") + "', member " + member + ", "
         + (conf.getString("tlsCa") != null ? "event bus TLS, " : "")
-        + registry.peers().size() + " node(s), JS JIT " + (sandbox.jit() ? "on" : "OFF (interpreter only: 20-70x slower)"));
+        + registry.peers().size() + " node(s), JS engine " + sandbox.name()
+        + (sandbox.jit() ? "" : " with JIT OFF (interpreter only: 20-70x slower)"));
     node.reportNamedPeers(peers);
     return node;
   }

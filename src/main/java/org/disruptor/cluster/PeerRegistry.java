@@ -33,10 +33,15 @@ import org.disruptor.Addresses;
  * it parts while it would answer NO_HANDLERS). Changes are published locally: {@link Addresses#UI_PEERS}
  * with the whole view, {@link #PEER_LEFT} with the id of a node that left.
  */
-public final class PeerRegistry {
+public final class PeerRegistry implements PeerView {
 
-  /** Local-only publication: body is the Vert.x node id of a peer that left the cluster. */
+  /**
+   * Local-only publication: body is the Vert.x node id of a peer that left the cluster; header
+   * {@value #SEEN_HEADER} is when this node first saw it go ({@link System#nanoTime()}), so the stages of
+   * what follows (orphan stops, moved parts) can be timed from the detection.
+   */
   public static final String PEER_LEFT = "disruptor.local.peer-left";
+  public static final String SEEN_HEADER = "seen";
   static final String READY_MAP = "disruptor.peers";
   private static final Logger LOG = Logger.getLogger("org.disruptor.cluster");
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
@@ -55,11 +60,16 @@ public final class PeerRegistry {
   private volatile boolean stopping;
 
   public PeerRegistry(Vertx vertx, HazelcastInstance hazelcast, String selfId, String selfAddress) {
+    this(vertx, hazelcast, selfId, selfAddress, List.of());
+  }
+
+  public PeerRegistry(Vertx vertx, HazelcastInstance hazelcast, String selfId, String selfAddress,
+      List<String> labels) {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.hazelcast = hazelcast;
     this.ready = hazelcast.getMap(READY_MAP);
-    this.self = new Peer(selfId, selfAddress, System.currentTimeMillis());
+    this.self = new Peer(selfId, selfAddress, System.currentTimeMillis(), labels);
   }
 
   /** Announces this node as ready and starts following membership. Call once consumers are registered. */
@@ -72,6 +82,7 @@ public final class PeerRegistry {
 
       @Override
       public void memberRemoved(MembershipEvent event) {
+        long seen = System.nanoTime();
         String id = event.getMember().getAttribute(HazelcastSetup.NODE_ID_ATTRIBUTE);
         if (id != null) {
           ready.removeAsync(id);
@@ -80,9 +91,11 @@ public final class PeerRegistry {
         context.runOnContext(v -> {
           removals++;
           if (id != null && view.containsKey(id)) {
+            LOG.fine(() -> "member " + addressOf(id) + " removed; acting on it after "
+                + (System.nanoTime() - seen) / 1_000 + " us");
             Map<String, Peer> next = new LinkedHashMap<>(view);
             next.remove(id);
-            apply(next);
+            apply(next, seen);
           }
           refresh();
         });
@@ -115,11 +128,13 @@ public final class PeerRegistry {
     }, false);
   }
 
+  @Override
   public Peer self() {
     return self;
   }
 
   /** The live ready peers, this node included, in join order. */
+  @Override
   public List<Peer> peers() {
     return view.values().stream().sorted(Comparator.comparingLong(Peer::since).thenComparing(Peer::address))
         .toList();
@@ -130,6 +145,7 @@ public final class PeerRegistry {
   }
 
   /** The user-facing address of a node id, or the id itself when the node is unknown (gone). */
+  @Override
   public String addressOf(String nodeId) {
     Peer peer = view.get(nodeId);
     return peer == null ? nodeId : peer.address();
@@ -171,7 +187,7 @@ public final class PeerRegistry {
         // a member left while this view was computed: it may still list it, so compute again
         refreshAgain = true;
       } else if (ar.succeeded()) {
-        apply(ar.result());
+        apply(ar.result(), System.nanoTime());
       } else if (hazelcast.getLifecycleService().isRunning()) {
         LOG.warning("peer view refresh failed: " + ar.cause());
       }
@@ -209,7 +225,7 @@ public final class PeerRegistry {
     return next;
   }
 
-  private void apply(Map<String, Peer> next) {
+  private void apply(Map<String, Peer> next, long seenNanos) {
     if (stopping) {
       // this node is leaving: the others' "leaves" as it goes are not news, and nobody listens any more
       return;
@@ -229,7 +245,8 @@ public final class PeerRegistry {
       if (!next.containsKey(peer.id())) {
         changed = true;
         LOG.info("peer left: " + peer.address() + " (" + next.size() + " nodes)");
-        vertx.eventBus().publish(PEER_LEFT, peer.id(), LOCAL);
+        vertx.eventBus().publish(PEER_LEFT, peer.id(),
+            new DeliveryOptions().setLocalOnly(true).addHeader(SEEN_HEADER, Long.toString(seenNanos)));
       }
     }
     if (changed) {

@@ -86,6 +86,28 @@ public final class Config {
     return new Loaded(config, positional);
   }
 
+  /**
+   * Sizes given as 0 ("auto") become a share of the node's heap, so a node given a bigger heap
+   * ({@code DISRUPTOR_HEAP}) takes bigger jobs without more settings: {@code maxBodyBytes} heap/32 (at least
+   * 16 MiB), {@code maxResultBytes} heap/16 (at least 8 MiB), {@code historyResultBytes} heap/8 (at least
+   * 32 MiB), {@code durableBytes} heap/4 (at least 64 MiB). Returns {@code conf}, changed in place.
+   */
+  public static JsonObject sized(JsonObject conf, long maxHeap) {
+    auto(conf, "maxBodyBytes", maxHeap / 32, 16L << 20);
+    auto(conf, "maxResultBytes", maxHeap / 16, 8L << 20);
+    auto(conf, "historyResultBytes", maxHeap / 8, 32L << 20);
+    auto(conf, "durableBytes", maxHeap / 4, 64L << 20);
+    return conf;
+  }
+
+  private static void auto(JsonObject conf, String key, long share, long floor) {
+    Number value = (Number) conf.getValue(key);
+    if (value != null && value.longValue() == 0) {
+      long size = Math.min(Integer.MAX_VALUE, Math.max(floor, share));
+      conf.put(key, (int) size);
+    }
+  }
+
   public static String envName(String key) {
     return "DISRUPTOR_" + key.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
   }

@@ -23,7 +23,7 @@ import org.disruptor.cluster.PeerRegistry;
 import org.disruptor.job.JobError;
 import org.disruptor.job.JobService;
 import org.disruptor.job.NodeCounters;
-import org.disruptor.sandbox.Sandbox;
+import org.disruptor.sandbox.JsEngine;
 import org.disruptor.stats.StatsBoard;
 import org.disruptor.stats.StatsRecord;
 
@@ -36,18 +36,20 @@ public final class GatewayVerticle extends VerticleBase {
 
   private static final long STATS_TIMEOUT_MS = 500;
   private final PeerRegistry registry;
-  private final Sandbox sandbox;
+  private final JsEngine sandbox;
   private final NodeCounters counters;
   private final HostPort self;
   private final HostPort member;
   private final org.disruptor.job.WorkerVerticle worker;
+  private final org.disruptor.job.JobStore store;
   private final StatsBoard board;
   private JobService jobs;
   private TokenAuth auth;
 
-  public GatewayVerticle(PeerRegistry registry, Sandbox sandbox, NodeCounters counters, HostPort self, HostPort member,
-      org.disruptor.job.WorkerVerticle worker, StatsBoard board) {
+  public GatewayVerticle(PeerRegistry registry, JsEngine sandbox, NodeCounters counters, HostPort self, HostPort member,
+      org.disruptor.job.WorkerVerticle worker, org.disruptor.job.JobStore store, StatsBoard board) {
     this.worker = worker;
+    this.store = store;
     this.board = board;
     this.registry = registry;
     this.sandbox = sandbox;
@@ -58,7 +60,7 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    jobs = new JobService(vertx, registry, sandbox, counters, config(), worker::runLocal);
+    jobs = new JobService(vertx, registry, counters, config(), worker, store);
     auth = new TokenAuth(config().getString("token"), config().getBoolean("publicPeers"));
     Router router = Router.router(vertx);
     router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx).bridge(new SockJSBridgeOptions()
@@ -125,8 +127,12 @@ public final class GatewayVerticle extends VerticleBase {
     boolean up = registry.running();
     JsonObject body = new JsonObject().put("status", up ? "UP" : "DOWN").put("node", self.toString())
         .put("cluster", new JsonObject().put("name", config().getString("cluster"))
-            .put("members", up ? registry.memberCount() : 0).put("peers", registry.peers().size()))
-        .put("jsJit", sandbox.jit()).put("runningJobs", jobs.running()).put("tokenRequired", auth.enabled())
+            // members counts ready peers only: a node is counted once its HTTP port serves (it announces itself
+            // after the gateway listens); Hazelcast's own count includes nodes still starting
+            .put("members", up ? registry.peers().size() : 0).put("peers", registry.peers().size())
+            .put("hazelcastMembers", up ? registry.memberCount() : 0))
+        .put("engine", sandbox.name()).put("jsJit", sandbox.jit()).put("runningJobs", jobs.running()).put("tokenRequired", auth.enabled())
+        .put("workers", worker.workers())
         .put("heap", new JsonObject().put("used", Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory())
             .put("max", Runtime.getRuntime().maxMemory()));
     HttpErrors.json(ctx, up ? 200 : 503, body.encode());

@@ -15,7 +15,7 @@ final class HttpErrors {
   }
 
   static void json(RoutingContext ctx, int status, String body) {
-    json(ctx, status, io.vertx.core.buffer.Buffer.buffer(body));
+    json(ctx, status, org.disruptor.job.JsonText.buffer(body));
   }
 
   static void json(RoutingContext ctx, int status, io.vertx.core.buffer.Buffer body) {
@@ -50,15 +50,7 @@ final class HttpErrors {
       return;
     }
     int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
-    String code = switch (status) {
-      case 400 -> "bad_request";
-      case 401 -> "unauthorized";
-      case 404 -> "not_found";
-      case 405 -> "method_not_allowed";
-      case 413 -> "payload_too_large";
-      case 415 -> "unsupported_media_type";
-      default -> "internal_error";
-    };
+    String code = JobError.codeFor(status);
     String message = switch (status) {
       case 404 -> "no such resource: " + ctx.request().path();
       case 405 -> "method " + ctx.request().method() + " is not allowed on " + ctx.request().path();

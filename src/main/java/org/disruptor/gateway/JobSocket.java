@@ -12,16 +12,20 @@ import org.disruptor.job.Job;
 import org.disruptor.job.JobError;
 import org.disruptor.job.JobService;
 import org.disruptor.job.JobSpec;
+import org.disruptor.job.JsonText;
 
 /**
- * One client's job WebSocket: each text frame is a job (or {@code {"type":"cancel","id"}}); the node
- * streams that job's events back. Closing the socket cancels the jobs it started that are still running.
+ * One client's job WebSocket: each text frame is a job, {@code {"type":"cancel","id"}} or
+ * {@code {"type":"watch","id"}} (any job of the cluster); the node streams the events of the jobs the
+ * socket started or watches. Closing the socket cancels the jobs it started that are still running (not
+ * those it only watches).
  */
 final class JobSocket {
 
   private final ServerWebSocket socket;
   private final JobService jobs;
   private final Set<String> running = new HashSet<>();
+  private final java.util.Map<String, JobService.Watcher> watching = new java.util.HashMap<>();
   private final TokenAuth auth;
   private boolean authenticated;
 
@@ -33,11 +37,15 @@ final class JobSocket {
     socket.textMessageHandler(this::onText);
     socket.binaryMessageHandler(this::onBinary);
     // a copy: cancelling a job ends it, and its final event removes it from `running`
-    socket.closeHandler(v -> java.util.List.copyOf(running).forEach(jobs::cancel));
+    socket.closeHandler(v -> {
+      java.util.List.copyOf(running).forEach(jobs::cancel);
+      watching.forEach(jobs::unwatch);
+      watching.clear();
+    });
     // Vert.x drops a fragmented message over maxWebSocketMessageSize and reports it only here
     socket.exceptionHandler(e -> {
       if (e instanceof IllegalStateException) {
-        reject(new JobError("payload_too_large", "the message is over the limit"), null, null);
+        reject(new JobError("payload_too_large", "the message is over the size limit (maxBodyBytes)"), null, null);
       }
     });
   }
@@ -60,6 +68,10 @@ final class JobSocket {
       }
       if ("cancel".equals(message.getString("type"))) {
         cancel(message.getString("id"));
+        return;
+      }
+      if ("watch".equals(message.getString("type"))) {
+        watch(message.getString("id"));
         return;
       }
       // the job is parsed from the text as sent, like an HTTP body: its data reaches the parts verbatim
@@ -106,20 +118,50 @@ final class JobSocket {
       if (!socket.isClosed()) {
         // a job refused for saturation is reported as `rejected`, as the API promises
         boolean saturated = type.equals("failed") && j.error() != null && j.error().code().equals("saturated");
-        socket.writeTextMessage(saturated ? json.replaceFirst("\"type\":\"failed\"", "\"type\":\"rejected\"") : json);
+        socket.writeTextMessage(JsonText.escapeLoneSurrogates(saturated
+            ? json.replaceFirst("\"type\":\"failed\"", "\"type\":\"rejected\"") : json));
       }
-    }).onSuccess(job -> {
-      if (!job.status().isFinal()) {
-        running.add(job.id());
+    }, JobService.Options.SYNC).onSuccess(submitted -> {
+      if (submitted.job() == null) {
+        watch(submitted.id()); // its idempotency key names a job that exists: follow that one
+      } else if (!submitted.job().status().isFinal()) {
+        running.add(submitted.id());
       }
     }).onFailure(e -> reject(e instanceof JobError error ? error : notAMessage(), null, ref[0]));
   }
 
   private void cancel(String id) {
-    if (id == null || !jobs.cancel(id)) {
-      reject(new JobError(id == null ? "bad_request" : "not_running",
-          id == null ? "cancel needs the job's id" : "job " + id + " is not running on this node"), id, null);
+    if (id == null) {
+      reject(JobError.badRequest("cancel needs the job's id"), null, null);
+      return;
     }
+    jobs.cancel(id).onFailure(e -> reject(e instanceof JobError error ? error
+        : new JobError("not_running", "job " + id + " could not be cancelled"), id, null));
+  }
+
+  /** Streams any job's events to this socket: a snapshot, then each event until it ends. */
+  private void watch(String id) {
+    if (id == null) {
+      reject(JobError.badRequest("watch needs the job's id"), null, null);
+      return;
+    }
+    if (watching.containsKey(id) || running.contains(id)) {
+      return; // already streamed here
+    }
+    JobService.Watcher watcher = (type, json) -> {
+      if (java.util.Set.of("completed", "failed", "timed_out", "cancelled").contains(type)) {
+        watching.remove(id);
+      }
+      if (!socket.isClosed()) {
+        socket.writeTextMessage(JsonText.escapeLoneSurrogates(json));
+      }
+    };
+    watching.put(id, watcher);
+    jobs.watch(id, watcher).onFailure(e -> {
+      watching.remove(id);
+      reject(e instanceof JobError error ? error : new JobError("not_found", "no job " + id + " in the cluster"), id,
+          null);
+    });
   }
 
   private void onBinary(Buffer data) {
@@ -133,7 +175,8 @@ final class JobSocket {
       event.put("id", id);
     }
     if (!socket.isClosed()) {
-      socket.writeTextMessage(refJson == null ? event.encode() : Job.withRaw(event, "ref", refJson));
+      socket.writeTextMessage(JsonText.escapeLoneSurrogates(refJson == null ? event.encode()
+          : Job.withRaw(event, "ref", refJson)));
     }
   }
 }

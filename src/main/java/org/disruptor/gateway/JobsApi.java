@@ -7,7 +7,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import org.disruptor.job.Job;
 import org.disruptor.job.JobError;
 import org.disruptor.job.JobService;
 import org.disruptor.job.JobSpec;
@@ -44,7 +43,8 @@ final class JobsApi {
     boolean async = "true".equals(ctx.queryParams().get("async"));
     String declared = request.getHeader("content-length");
     if (declared != null && declared.matches("\\d{1,18}") && Long.parseLong(declared) > maxBodyBytes) {
-      refuse(ctx, new JobError("payload_too_large", "the request body is over the limit of " + maxBodyBytes + " bytes"));
+      refuse(ctx, new JobError("payload_too_large", "the request body is over the limit of " + maxBodyBytes
+          + " bytes (maxBodyBytes)"));
       return;
     }
     // the chunks are kept and copied once into an array of the exact size: no growing buffer, and nothing
@@ -59,7 +59,8 @@ final class JobsApi {
       }
       if (size[0] + chunk.length() > maxBodyBytes) {
         ctx.vertx().cancelTimer(timer);
-        refuse(ctx, new JobError("payload_too_large", "the request body is over the limit of " + maxBodyBytes + " bytes"));
+        refuse(ctx, new JobError("payload_too_large", "the request body is over the limit of " + maxBodyBytes
+          + " bytes (maxBodyBytes)"));
         return;
       }
       chunks.add(chunk);
@@ -97,52 +98,87 @@ final class JobsApi {
   }
 
   private void submit(RoutingContext ctx, byte[] body, boolean async) {
+    String key = ctx.request().getHeader("Idempotency-Key");
     jobs.submit(() -> JobSpec.parse(body, jobs.limits()), body.length, (j, type, json) -> {
       if (!async && j.status().isFinal()) {
-        respond(ctx, j);
+        respond(ctx, j.status() == JobStatus.COMPLETED ? 200 : j.error().status(), j.viewBuffer());
       }
-    }).onSuccess(job -> {
+    }, new JobService.Options(async, key)).onSuccess(submitted -> {
       if (async) {
-        HttpErrors.json(ctx, 202, new JsonObject().put("id", job.id()).put("status", job.status().wire()).encode());
+        JsonObject answer = new JsonObject().put("id", submitted.id());
+        if (submitted.job() != null) {
+          answer.put("status", submitted.job().status().wire());
+        } else {
+          answer.put("existing", true);
+        }
+        HttpErrors.json(ctx, 202, answer.encode());
+      } else if (submitted.job() == null) {
+        awaitEnd(ctx, submitted.id());
       }
-    }).onFailure(e -> {
-      if (e instanceof JobError error) {
-        HttpErrors.error(ctx, error);
-      } else {
-        ctx.fail(e);
-      }
-    });
+    }).onFailure(e -> fail(ctx, e));
   }
 
-  private static void respond(RoutingContext ctx, Job job) {
-    HttpErrors.json(ctx, job.status() == JobStatus.COMPLETED ? 200 : job.error().status(), job.viewBuffer());
+  /** Answers a synchronous request when a job that may run anywhere ends (an idempotent resubmission). */
+  private void awaitEnd(RoutingContext ctx, String id) {
+    JobService.Watcher watcher = (type, json) -> {
+      if (FINAL.contains(type)) {
+        jobs.view(id).onSuccess(view -> respond(ctx, statusOf(view), view)).onFailure(e -> fail(ctx, e));
+      }
+    };
+    ctx.response().closeHandler(v -> jobs.unwatch(id, watcher));
+    jobs.watch(id, watcher).onFailure(e -> fail(ctx, e));
   }
 
+  private static final java.util.Set<String> FINAL = java.util.Set.of("completed", "failed", "timed_out", "cancelled");
+
+  /** The HTTP status of an ended job's view: 200 when it completed, else its error's. */
+  private static int statusOf(Buffer view) {
+    JsonObject json = new JsonObject(view);
+    return "completed".equals(json.getString("status")) ? 200 : JobError.status(json.getString("error", "internal_error"));
+  }
+
+  private static void respond(RoutingContext ctx, int status, Buffer view) {
+    HttpErrors.json(ctx, status, view);
+  }
+
+  private static void fail(RoutingContext ctx, Throwable e) {
+    if (e instanceof JobError error) {
+      HttpErrors.error(ctx, error);
+    } else {
+      ctx.fail(e);
+    }
+  }
+
+  /** {@code ?limit=N&offset=M&status=S}: recent jobs of the whole cluster, newest first. */
   private void list(RoutingContext ctx) {
-    JsonArray list = new JsonArray();
-    jobs.recent().forEach(j -> list.add(j.summary()));
-    HttpErrors.json(ctx, 200, new JsonObject().put("jobs", list).encode());
+    int limit;
+    int offset;
+    try {
+      limit = Integer.parseInt(ctx.queryParams().get("limit") == null ? "100" : ctx.queryParams().get("limit"));
+      offset = Integer.parseInt(ctx.queryParams().get("offset") == null ? "0" : ctx.queryParams().get("offset"));
+    } catch (NumberFormatException e) {
+      HttpErrors.error(ctx, JobError.badRequest("limit and offset must be integers"));
+      return;
+    }
+    String status = ctx.queryParams().get("status");
+    if (limit < 1 || limit > 1000 || offset < 0) {
+      HttpErrors.error(ctx, JobError.badRequest("limit must be from 1 to 1000 and offset at least 0"));
+      return;
+    }
+    if (status != null && !java.util.Set.of("running", "completed", "failed", "timed_out", "cancelled")
+        .contains(status)) {
+      HttpErrors.error(ctx, JobError.badRequest("status must be running, completed, failed, timed_out or cancelled"));
+      return;
+    }
+    jobs.list(limit, offset, status).onSuccess(list -> HttpErrors.json(ctx, 200, list.encode()))
+        .onFailure(e -> fail(ctx, e));
   }
 
   private void get(RoutingContext ctx) {
-    Job job = jobs.get(ctx.pathParam("id"));
-    if (job == null) {
-      HttpErrors.error(ctx, new JobError("not_found", "no job " + ctx.pathParam("id") + " on this node"));
-    } else {
-      HttpErrors.json(ctx, 200, job.viewBuffer());
-    }
+    jobs.view(ctx.pathParam("id")).onSuccess(view -> HttpErrors.json(ctx, 200, view)).onFailure(e -> fail(ctx, e));
   }
 
   private void cancel(RoutingContext ctx) {
-    String id = ctx.pathParam("id");
-    Job job = jobs.get(id);
-    if (job == null) {
-      HttpErrors.error(ctx, new JobError("not_found", "no job " + id + " on this node"));
-    } else if (jobs.cancel(id)) {
-      HttpErrors.json(ctx, 200, job.viewBuffer());
-    } else {
-      HttpErrors.error(ctx, new JobError("not_running", "job " + id + " already ended as " + job.status().wire()));
-    }
+    jobs.cancel(ctx.pathParam("id")).onSuccess(view -> HttpErrors.json(ctx, 200, view)).onFailure(e -> fail(ctx, e));
   }
-
 }

@@ -27,6 +27,12 @@ public final class Job {
     /** UTF-8 JSON text, as the node returned it. */
     byte[] result;
     double elapsedMs;
+    long startedAt;
+    long endedAt;
+    /** This part's own code failed (or a limit stopped it) and ended the job. */
+    boolean failed;
+    /** Between attempts: waiting for room on a node, or for a retry's backoff. */
+    boolean pending;
     List<String> logs = List.of();
 
     Part(int index, byte[] input) {
@@ -54,11 +60,21 @@ public final class Job {
       return done;
     }
 
+    public String node() {
+      return node;
+    }
+
+    public boolean pending() {
+      return pending;
+    }
+
     JsonObject toJson(boolean jobEnded) {
       JsonObject json = new JsonObject().put("index", index).put("node", node).put("attempts", attempts)
-          .put("status", done ? "done" : jobEnded ? "stopped" : attempts == 0 ? "pending" : "running");
+          .put("status", done ? "done" : failed ? "failed" : jobEnded ? "stopped" : attempts == 0 || pending
+              ? "pending" : "running");
       if (done) {
-        json.put("elapsedMs", elapsedMs).put("logs", new JsonArray(new ArrayList<>(logs)));
+        json.put("elapsedMs", elapsedMs).put("startedAt", startedAt).put("endedAt", endedAt)
+            .put("logs", new JsonArray(new ArrayList<>(logs)));
       }
       return json;
     }
@@ -66,8 +82,10 @@ public final class Job {
 
   private final String id;
   private final JobSpec spec;
-  private final long createdAt = System.currentTimeMillis();
-  private final long startNanos = System.nanoTime();
+  private final String coordinator;
+  private final long createdAt;
+  private final long startNanos;
+  private final boolean durable;
   private final List<Part> parts = new ArrayList<>();
   private JobStatus status = JobStatus.RUNNING;
   private JobError error;
@@ -77,8 +95,26 @@ public final class Job {
   private int doneCount;
 
   public Job(String id, JobSpec spec, List<byte[]> inputs) {
+    this(id, spec, inputs, null, System.currentTimeMillis());
+  }
+
+  /** A job coordinated by the node at {@code coordinator} (its address), created at {@code createdAt} (epoch ms). */
+  public Job(String id, JobSpec spec, List<byte[]> inputs, String coordinator, long createdAt) {
+    this(id, spec, inputs, coordinator, createdAt, false, 0);
+  }
+
+  /**
+   * {@code durable}: the cluster keeps its spec and part results (async or keyed); {@code elapsedMs}: how long
+   * it has run already (a job adopted after its coordinator died keeps its age and deadline).
+   */
+  public Job(String id, JobSpec spec, List<byte[]> inputs, String coordinator, long createdAt, boolean durable,
+      long elapsedMs) {
+    this.startNanos = System.nanoTime() - elapsedMs * 1_000_000;
+    this.durable = durable;
     this.id = id;
     this.spec = spec;
+    this.coordinator = coordinator;
+    this.createdAt = createdAt;
     for (int i = 0; i < inputs.size(); i++) {
       parts.add(new Part(i, inputs.get(i)));
     }
@@ -116,16 +152,43 @@ public final class Job {
     return doneCount == parts.size();
   }
 
+  public long createdAt() {
+    return createdAt;
+  }
+
+  public boolean durable() {
+    return durable;
+  }
+
   /** Records that a part was sent (again) to a node; returns its attempt number. */
   public int assign(int index, String nodeId, String node) {
     Part part = parts.get(index);
     part.nodeId = nodeId;
     part.node = node;
+    part.pending = false;
     return ++part.attempts;
+  }
+
+  /** Marks a part as between attempts (waiting for room or a backoff): a node's leave no longer moves it. */
+  public void pending(int index) {
+    parts.get(index).pending = true;
+  }
+
+  /** Marks the part whose failure ended the job. */
+  public void failed(int index) {
+    if (index >= 0 && index < parts.size()) {
+      parts.get(index).failed = true;
+    }
   }
 
   /** Records a part's result; false when the job has ended or the part was already counted. */
   public boolean complete(int index, String node, byte[] json, double elapsedMs, List<String> logs) {
+    return complete(index, node, json, elapsedMs, logs, 0, 0);
+  }
+
+  /** As {@link #complete(int, String, byte[], double, List)}, with when the part ran (epoch ms). */
+  public boolean complete(int index, String node, byte[] json, double elapsedMs, List<String> logs, long startedAt,
+      long endedAt) {
     if (status.isFinal() || index < 0 || index >= parts.size() || parts.get(index).done) {
       return false;
     }
@@ -135,9 +198,19 @@ public final class Job {
     part.result = json;
     part.elapsedMs = elapsedMs;
     part.logs = logs;
+    part.startedAt = startedAt;
+    part.endedAt = endedAt;
+    part.pending = false;
     part.input = null;
     doneCount++;
     return true;
+  }
+
+  /** The parts' results in part order (each one JSON value, UTF-8). */
+  public List<byte[]> results() {
+    List<byte[]> results = new ArrayList<>(parts.size());
+    parts.forEach(p -> results.add(p.result));
+    return results;
   }
 
   /** The parts' results in part order, as one JSON array text (no decode and re-encode, one copy). */
@@ -195,9 +268,19 @@ public final class Job {
 
   /** A short line for lists: no results, no logs. */
   public JsonObject summary() {
-    return new JsonObject().put("id", id).put("status", status.wire())
+    JsonObject json = new JsonObject().put("id", id).put("status", status.wire())
         .put("mode", spec.mode().name().toLowerCase(java.util.Locale.ROOT))
         .put("parts", parts.size()).put("done", doneCount).put("createdAt", createdAt).put("elapsedMs", elapsedMs());
+    if (coordinator != null) {
+      json.put("coordinator", coordinator);
+    }
+    if (durable) {
+      json.put("durable", true);
+    }
+    if (spec.key() != null) {
+      json.put("key", spec.key());
+    }
+    return json;
   }
 
   /** The full state as JSON text, with the result spliced in verbatim. */
@@ -222,13 +305,12 @@ public final class Job {
 
   /** {@code json} with {@code field} set to raw JSON text, without parsing it. */
   public static String withRaw(JsonObject json, String field, String raw) {
-    return withRaw(json, field, raw == null ? null : raw.getBytes(StandardCharsets.UTF_8))
-        .toString(StandardCharsets.UTF_8);
+    return withRaw(json, field, raw == null ? null : JsonText.utf8(raw)).toString(StandardCharsets.UTF_8);
   }
 
   /** {@code json} with {@code field} set to raw UTF-8 JSON text, as bytes. */
   public static Buffer withRaw(JsonObject json, String field, byte[] raw) {
-    String encoded = json.encode();
+    String encoded = JsonText.escapeLoneSurrogates(json.encode());
     if (raw == null) {
       return Buffer.buffer(encoded);
     }
@@ -240,7 +322,8 @@ public final class Job {
   /** The event a part's completion produces, with its result spliced in. */
   public String partEvent(Part part) {
     JsonObject json = new JsonObject().put("type", "partition").put("id", id).put("index", part.index)
-        .put("node", part.node).put("elapsedMs", part.elapsedMs).put("attempts", part.attempts)
+        .put("node", part.node).put("elapsedMs", part.elapsedMs).put("startedAt", part.startedAt)
+        .put("endedAt", part.endedAt).put("attempts", part.attempts)
         .put("logs", new JsonArray(new ArrayList<>(part.logs)))
         .put("done", doneCount).put("parts", parts.size());
     return withRaw(json, "result", part.result).toString(StandardCharsets.UTF_8);

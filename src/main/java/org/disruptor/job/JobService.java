@@ -2,41 +2,21 @@ package org.disruptor.job;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import java.util.logging.Logger;
 import org.disruptor.Addresses;
-import org.disruptor.cluster.Peer;
 import org.disruptor.cluster.PeerRegistry;
-import org.disruptor.job.PartMessages.PartReply;
-import org.disruptor.job.PartMessages.PartRequest;
-import org.disruptor.sandbox.RunHandle;
-import org.disruptor.sandbox.Sandbox;
-import org.disruptor.sandbox.SandboxException;
 
 /**
- * Coordinates the jobs submitted to this node: plans parts, sends each to a node's own address, collects
- * the replies into the job's {@link Job} state, moves parts off nodes that leave or fail, runs the reduce
- * and ends every job exactly once (completed, failed, timed out or cancelled). Confined to the event loop
- * of the verticle that created it.
+ * The jobs API of a node, as the gateway uses it: wires the {@link Coordinator} to Vert.x (its event loop,
+ * timers, the event bus, leaves of peers, the page's job feed), keeps CPU-heavy submissions off that loop,
+ * and answers for every job of the cluster ({@link JobLocator}, {@link Watches}), keeping durable jobs
+ * alive past their coordinator ({@link Durability}). Create it on the context that serves the job API: the
+ * coordinator is confined to it.
  */
 public final class JobService {
 
@@ -47,469 +27,157 @@ public final class JobService {
   /** Job texts this long are decoded and sliced on a worker thread. */
   public static final int OFFLOAD_CHARS = 64 * 1024;
 
-  private final Vertx vertx;
-  private final java.util.function.Function<PartRequest, Future<PartReply>> local;
-  private final PeerRegistry registry;
-  private final Sandbox sandbox;
-  private final NodeCounters counters;
-  private final JobSpec.Limits limits;
-  private final int historySize;
-  private final long historyResultBytes;
-  private long resultBytes;
-  private final int maxAttempts;
-  private final WorkerExecutor pool;
-  private final Map<String, Job> jobs = new LinkedHashMap<>();
-  private final Map<String, List<JobListener>> listeners = new HashMap<>();
-  private final Map<String, Long> deadlines = new HashMap<>();
-  private final Map<String, Long> uiProgress = new HashMap<>();
-  private final Map<String, Integer> inFlight = new HashMap<>();
-  private final java.util.ArrayDeque<Waiting> waiting = new java.util.ArrayDeque<>();
-  private final int nodeWindow;
-  private final Map<String, Long> lastHeard = new HashMap<>();
-  private final Set<String> suspects = new java.util.HashSet<>();
-  private final long silenceMs;
-  private int nextNode;
-
-  /**
-   * {@code local} runs a part on this node without the event bus (the coordinator's own share of a job);
-   * parts for other nodes go to their address.
-   */
-  public JobService(Vertx vertx, PeerRegistry registry, Sandbox sandbox, NodeCounters counters, JsonObject conf,
-      java.util.function.Function<PartRequest, Future<PartReply>> local) {
-    this.local = local;
-    this.vertx = vertx;
-    this.registry = registry;
-    this.sandbox = sandbox;
-    this.counters = counters;
-    this.limits = JobSpec.Limits.from(conf);
-    this.historySize = conf.getInteger("historySize");
-    this.historyResultBytes = conf.getLong("historyResultBytes");
-    this.maxAttempts = conf.getInteger("maxAttempts");
-    this.pool = vertx.createSharedWorkerExecutor(WorkerVerticle.POOL, WorkerVerticle.threads(conf), 1, TimeUnit.DAYS);
-    this.silenceMs = conf.getLong("nodeSilenceMs");
-    // what one coordinator may keep in flight on a node: its workers and half its queue (other coordinators
-    // share the rest)
-    this.nodeWindow = WorkerVerticle.threads(conf) + Math.max(1, conf.getInteger("maxQueuedParts") / 2);
-    vertx.eventBus().<String>localConsumer(PeerRegistry.PEER_LEFT, this::onPeerLeft);
-    vertx.setPeriodic(LIVENESS_PERIOD_MS, t -> checkLiveness());
+  /** How a job was submitted: {@code async} answers at once; either kind may carry an idempotency key. */
+  public record Options(boolean async, String key) {
+    public static final Options SYNC = new Options(false, null);
   }
 
-  /** A part waiting for room on some node. */
-  private record Waiting(Job job, int index, String avoid, String reason) {
+  /**
+   * A submission's outcome: the job started here, or - its idempotency key already bound - the id of the
+   * job that has the key, which may run on any node.
+   */
+  public record Submitted(Job job, String existingId) {
+    public String id() {
+      return job != null ? job.id() : existingId;
+    }
+  }
+
+  private final Vertx vertx;
+  private final PeerRegistry registry;
+  private final JobSpec.Limits limits;
+  private final Coordinator coordinator;
+  private final JobStore store;
+  private final JobLocator locator;
+  private final Watches watches;
+  private final Durability durability;
+
+  public JobService(Vertx vertx, PeerRegistry registry, NodeCounters counters, JsonObject conf, LocalParts local,
+      JobStore store) {
+    this.vertx = vertx;
+    this.registry = registry;
+    this.store = store;
+    this.limits = JobSpec.Limits.from(conf);
+    // what one coordinator may keep in flight on a node: its workers and half its queue (others share the rest)
+    int window = WorkerVerticle.threads(conf) + Math.max(1, conf.getInteger("maxQueuedParts") / 2);
+    Coordinator.Settings settings = new Coordinator.Settings(conf.getInteger("maxAttempts"), window,
+        conf.getLong("nodeSilenceMs"), UI_PROGRESS_MS);
+    this.coordinator = new Coordinator(registry, new EventBusTransport(vertx, registry.self().id(), local),
+        Scheduler.of(vertx), settings, counters, summary -> vertx.eventBus().publish(Addresses.UI_JOBS, summary, LOCAL),
+        conf.getInteger("historySize"), conf.getLong("historyResultBytes"),
+        work -> vertx.executeBlocking(work, false), store);
+    this.locator = new JobLocator(vertx, registry, coordinator, store);
+    this.watches = new Watches(vertx, registry, coordinator, locator);
+    this.durability = new Durability(registry, coordinator, store);
+    String self = registry.self().id();
+    vertx.eventBus().<JsonObject>consumer(Addresses.jobs(self), m -> {
+      String op = m.body().getString("op", "");
+      if (op.equals("watch") || op.equals("unwatch") || (op.equals("view") && m.body().containsKey("watcher"))) {
+        watches.answer(m);
+      } else {
+        locator.answer(m);
+      }
+    });
+    vertx.eventBus().<String>consumer(Addresses.jobEvents(self), watches::onEvent);
+    vertx.eventBus().<String>localConsumer(PeerRegistry.PEER_LEFT, m -> onPeerLeft(m.body()));
+    vertx.setPeriodic(LIVENESS_PERIOD_MS, t -> coordinator.checkLiveness(LIVENESS_PERIOD_MS));
+  }
+
+  private void onPeerLeft(String node) {
+    coordinator.onPeerLeft(node);
+    watches.onPeerLeft(node);
+    durability.onPeerLeft(node).onFailure(e -> LOG.warning("taking over the jobs of a node that left failed: " + e));
   }
 
   public JobSpec.Limits limits() {
     return limits;
   }
 
-  public Job get(String id) {
-    return jobs.get(id);
-  }
-
-  /** The most recent jobs first. */
-  public List<Job> recent() {
-    List<Job> list = new ArrayList<>(jobs.values());
-    java.util.Collections.reverse(list);
-    return list;
+  /** A job this node coordinates (running or in its history), or null. */
+  public Job local(String id) {
+    return coordinator.get(id);
   }
 
   public long running() {
-    return jobs.values().stream().filter(j -> !j.status().isFinal()).count();
-  }
-
-  /** A job parsed and sliced, ready to start: the CPU-heavy half of a submission, safe on any thread. */
-  private record Plan(JobSpec spec, List<byte[]> inputs, List<Peer> placement) {
+    return coordinator.runningJobs();
   }
 
   /**
    * Parses, plans and starts a job. Decoding and slicing a large body is CPU work: from
-   * {@value #OFFLOAD_CHARS} characters on it runs on a worker thread, never on the event loop. Fails with
-   * {@link JobError} for bad input or when no node can take the job (no_nodes).
+   * {@value #OFFLOAD_CHARS} characters on it runs on a worker thread, never on the event loop. A job with an
+   * idempotency key whose key is already bound starts nothing: the answer names the existing job. An async
+   * or keyed job is durable: its spec is stored in the cluster before it starts. Fails with {@link JobError}
+   * for bad input, when no node can take the job (no_nodes), or when the durable store is full.
    */
-  public Future<Job> submit(Callable<JobSpec> parse, int size, JobListener listener) {
+  public Future<Submitted> submit(Callable<JobSpec> parse, int size, JobListener listener, Options options) {
+    Callable<Planner.Plan> plan = () -> {
+      JobSpec spec = parse.call();
+      return Planner.plan(options.key() != null ? spec.withKey(options.key()) : spec, registry.peers());
+    };
+    Future<Planner.Plan> planned;
     if (size < OFFLOAD_CHARS) {
       try {
-        return Future.succeededFuture(start(plan(parse.call()), listener));
+        planned = Future.succeededFuture(plan.call());
       } catch (Exception e) {
         return Future.failedFuture(e);
       }
-    }
-    return vertx.executeBlocking(() -> plan(parse.call()), false).map(plan -> start(plan, listener));
-  }
-
-  private Plan plan(JobSpec spec) {
-    List<Peer> peers = registry.peers();
-    if (peers.isEmpty()) {
-      throw new JobError("no_nodes", "no live node can take the job");
-    }
-    List<byte[]> inputs = new ArrayList<>();
-    List<Peer> placement = new ArrayList<>();
-    if (spec.mode() == JobSpec.Mode.BROADCAST) {
-      byte[] whole = spec.data().text();
-      for (Peer peer : peers) {
-        inputs.add(whole);
-        placement.add(peer);
-      }
     } else {
-      JobSpec.Data data = spec.data();
-      int parts = spec.partitions() != null ? spec.partitions() : peers.size();
-      for (Slicer.Slice slice : Slicer.slices(data.size(), parts)) {
-        inputs.add(data.slice(slice.from(), slice.to()));
-      }
+      planned = vertx.executeBlocking(plan, false);
     }
-    return new Plan(spec.withoutData(), inputs, placement);
+    return planned.compose(p -> start(p, listener, options.async()));
   }
 
-  private Job start(Plan plan, JobListener listener) {
+  private Future<Submitted> start(Planner.Plan plan, JobListener listener, boolean async) {
     JobSpec spec = plan.spec();
-    List<byte[]> inputs = plan.inputs();
-    List<Peer> placement = plan.placement();
-    Job job = new Job(UUID.randomUUID().toString(), spec, inputs);
-    jobs.put(job.id(), job);
-    trimHistory();
-    List<JobListener> jobListeners = new ArrayList<>();
-    jobListeners.add(listener);
-    listeners.put(job.id(), jobListeners);
-    deadlines.put(job.id(), vertx.setTimer(spec.timeoutMs(), t -> finish(job, JobStatus.TIMED_OUT, null,
-        new JobError("timed_out", "the job did not finish within its deadline of " + spec.timeoutMs() + " ms"))));
-    for (int i = 0; i < inputs.size(); i++) {
-      if (placement.isEmpty()) {
-        place(job, i, null, null);
-      } else {
-        dispatch(job, i, placement.get(i), null);
-      }
+    if (!spec.durable(async)) {
+      return Future.succeededFuture(new Submitted(coordinator.start(plan, listener), null));
     }
-    Set<String> nodes = new LinkedHashSet<>();
-    JsonArray placed = new JsonArray();
-    job.parts().forEach(p -> {
-      String address = p.nodeId() == null ? null : registry.addressOf(p.nodeId());
-      if (address != null) {
-        nodes.add(address);
+    String id = UUID.randomUUID().toString();
+    Future<String> bound = spec.key() == null ? Future.succeededFuture(null) : store.bindKey(spec.key(), id);
+    return bound.compose(existing -> {
+      if (existing != null) {
+        return Future.succeededFuture(new Submitted(null, existing));
       }
-      placed.add(address);
-    });
-    emit(job, "accepted", () -> new JsonObject().put("type", "accepted").put("id", job.id())
-        .put("mode", spec.mode().name().toLowerCase(java.util.Locale.ROOT))
-        .put("partitions", inputs.size()).put("nodes", new JsonArray(new ArrayList<>(nodes)))
-        .put("placement", placed).encode());
-    return job;
-  }
-
-  /** Adds a listener to a running job (e.g. a second WebSocket watching it). */
-  public void listen(String id, JobListener listener) {
-    List<JobListener> list = listeners.get(id);
-    if (list != null) {
-      list.add(listener);
-    }
-  }
-
-  /** Cancels a running job; false when it is unknown or already ended. */
-  public boolean cancel(String id) {
-    Job job = jobs.get(id);
-    return job != null && finish(job, JobStatus.CANCELLED, null, new JobError("cancelled", "the job was cancelled"));
-  }
-
-  private Peer pick(List<Peer> peers, String avoid) {
-    Peer best = null;
-    int bestLoad = Integer.MAX_VALUE;
-    int n = peers.size();
-    for (int k = 0; k < n; k++) {
-      Peer peer = peers.get((nextNode + k) % n);
-      int load = inFlight.getOrDefault(peer.id(), 0) + (peer.id().equals(avoid) ? 1_000_000 : 0)
-          + (suspects.contains(peer.id()) ? 2_000_000 : 0);
-      if (load < bestLoad) {
-        best = peer;
-        bestLoad = load;
-      }
-    }
-    nextNode = (nextNode + 1) % Math.max(1, n);
-    return best;
-  }
-
-  /**
-   * Sends a part to the least loaded node that has room in its window, or queues it here until one has:
-   * a job of 1,024 parts on one node must not overrun that node's bounded queue and come back as 429.
-   */
-  private void place(Job job, int index, String avoid, String reason) {
-    Peer target = pick(registry.peers(), avoid);
-    if (target == null || inFlight.getOrDefault(target.id(), 0) >= nodeWindow) {
-      waiting.add(new Waiting(job, index, avoid, reason));
-    } else {
-      dispatch(job, index, target, reason);
-    }
-  }
-
-  /** Sends queued parts while nodes have room; parts of ended jobs are dropped. */
-  private void drain() {
-    while (!waiting.isEmpty()) {
-      Waiting next = waiting.peek();
-      if (next.job().status().isFinal() || next.job().part(next.index()).done()) {
-        waiting.poll();
-        continue;
-      }
-      Peer target = pick(registry.peers(), next.avoid());
-      if (target == null || inFlight.getOrDefault(target.id(), 0) >= nodeWindow) {
-        return;
-      }
-      waiting.poll();
-      dispatch(next.job(), next.index(), target, next.reason());
-    }
-  }
-
-  private void dispatch(Job job, int index, Peer target, String reason) {
-    Job.Part part = job.part(index);
-    String from = part.nodeId();
-    int attempt = job.assign(index, target.id(), target.address());
-    if (reason != null) {
-      counters.retry(reason);
-      if (from != null && !from.equals(target.id())) {
-        // the previous holder may still be running it (frozen, then thawed): stop that copy
-        vertx.eventBus().send(Addresses.cancel(from), new JsonObject().put("jobId", job.id()).put("index", index)
-            .put("reason", "cancelled"));
-      }
-      emit(job, "retry", () -> new JsonObject().put("type", "retry").put("id", job.id()).put("index", index)
-          .put("from", registry.addressOf(from)).put("to", target.address()).put("reason", reason)
-          .put("attempt", attempt).encode());
-    }
-    long remaining = job.spec().timeoutMs() - job.elapsedMs();
-    PartRequest message = new PartRequest(job.id(), registry.self().id(), index, job.parts().size(),
-        job.spec().code(), part.input(), Math.max(1, remaining));
-    if (inFlight.merge(target.id(), 1, Integer::sum) == 1) {
-      lastHeard.put(target.id(), System.nanoTime());
-    }
-    Future<PartReply> reply = target.id().equals(registry.self().id()) ? local.apply(message)
-        : vertx.eventBus().<PartReply>request(Addresses.parts(target.id()), message,
-            new DeliveryOptions().setSendTimeout(Math.max(1, remaining) + 2_000)).map(Message::body);
-    reply.onComplete(ar -> {
-      inFlight.merge(target.id(), -1, Integer::sum);
-      if (ar.succeeded()) {
-        onPartResult(job, ar.result());
-      } else {
-        onPartFailure(job, index, attempt, target, ar.cause());
-      }
-      drain();
+      JobStore.Durable durable = new JobStore.Durable(id, spec, plan.inputs(), System.currentTimeMillis(), spec.key());
+      return store.saveDurable(durable, registry.self().id())
+          .onFailure(e -> {
+            if (spec.key() != null) {
+              store.unbindKey(spec.key(), id);
+            }
+          })
+          .map(v -> new Submitted(coordinator.start(plan, listener, new Coordinator.StartOptions(id, true)), null));
     });
   }
 
-  private void onPartResult(Job job, PartReply body) {
-    int index = body.index();
-    if (!job.complete(index, body.node(), body.result(), body.elapsedMs(), body.logs())) {
-      return;
-    }
-    emit(job, "partition", () -> job.partEvent(job.part(index)));
-    if (job.allDone()) {
-      collect(job);
-    }
+  /** Any job of the cluster: its full state as JSON bytes (not_found when nobody knows it). */
+  public Future<Buffer> view(String id) {
+    return locator.view(id);
   }
 
-  private void onPartFailure(Job job, int index, int attempt, Peer target, Throwable cause) {
-    Job.Part part = job.part(index);
-    if (job.status().isFinal() || part.done() || part.attempts() != attempt) {
-      return;
-    }
-    if (cause instanceof ReplyException re && re.failureType() == ReplyFailure.RECIPIENT_FAILURE
-        && re.failureCode() != 429) {
-      JobError error = JobError.fromJson(new JsonObject(re.getMessage()));
-      finish(job, error.code().equals("timed_out") ? JobStatus.TIMED_OUT
-          : error.code().equals("cancelled") ? JobStatus.CANCELLED : JobStatus.FAILED, null, error);
-      return;
-    }
-    String reason = cause instanceof ReplyException re
-        ? switch (re.failureType()) {
-          case NO_HANDLERS -> "node_unavailable";
-          case TIMEOUT -> "node_timeout";
-          case RECIPIENT_FAILURE -> "saturated";
-          default -> "node_error";
-        }
-        : "node_error";
-    retry(job, index, reason, target.id());
+  /** Cancels any job of the cluster; its state after the cancel (not_found, or not_running when it has ended). */
+  public Future<Buffer> cancel(String id) {
+    return locator.cancel(id);
   }
 
-  private void retry(Job job, int index, String reason, String from) {
-    Job.Part part = job.part(index);
-    if (job.status().isFinal() || part.done()) {
-      return;
-    }
-    if (part.attempts() >= maxAttempts) {
-      String code = reason.equals("saturated") ? "saturated" : "no_nodes";
-      finish(job, JobStatus.FAILED, null, new JobError(code, "part " + index + " could not run after "
-          + part.attempts() + " attempts (last: " + reason + ")", new JsonObject().put("partition", index)));
-      return;
-    }
-    List<Peer> peers = registry.peers();
-    if (peers.isEmpty()) {
-      finish(job, JobStatus.FAILED, null, new JobError("no_nodes", "no live node can take part " + index));
-      return;
-    }
-    long delay = reason.equals("saturated") ? 50L * part.attempts() : 0;
-    if (delay == 0) {
-      place(job, index, from, reason);
-    } else {
-      vertx.setTimer(delay, t -> {
-        if (!job.status().isFinal()) {
-          place(job, index, from, reason);
-        }
-      });
-    }
+  /** Recent jobs of the whole cluster, newest first, optionally of one status. */
+  public Future<JsonObject> list(int limit, int offset, String status) {
+    return locator.list(limit, offset, status);
   }
 
-  private void onPeerLeft(Message<String> message) {
-    suspects.remove(message.body());
-    lastHeard.remove(message.body());
-    moveParts(message.body(), "node_left");
+  /** A watcher of a job's events (as the job WebSocket sends them). */
+  public interface Watcher extends Watches.Watcher {
   }
 
-  private void moveParts(String node, String reason) {
-    for (Job job : List.copyOf(jobs.values())) {
-      if (job.status().isFinal()) {
-        continue;
-      }
-      for (Job.Part part : job.parts()) {
-        if (!part.done() && node.equals(part.nodeId())) {
-          retry(job, part.index(), reason, node);
-        }
-      }
-    }
+  /** Follows any job of the cluster: a snapshot first, then its events; not_found when nobody knows it. */
+  public Future<Void> watch(String id, Watcher watcher) {
+    return watches.watch(id, watcher);
   }
 
-  /**
-   * A node that stops answering without leaving (frozen, overloaded) must not hang jobs until Hazelcast
-   * declares it dead: nodes holding parts are pinged, and one silent for {@code nodeSilenceMs} has its
-   * parts moved and is avoided until it answers again.
-   */
-  private void checkLiveness() {
-    long now = System.nanoTime();
-    for (Map.Entry<String, Integer> entry : List.copyOf(inFlight.entrySet())) {
-      String node = entry.getKey();
-      if (entry.getValue() <= 0 || node.equals(registry.self().id())) {
-        continue;
-      }
-      vertx.eventBus().request(Addresses.stats(node), null, new DeliveryOptions().setSendTimeout(LIVENESS_PERIOD_MS))
-          .onSuccess(m -> {
-            lastHeard.put(node, System.nanoTime());
-            if (suspects.remove(node)) {
-              LOG.info("node " + registry.addressOf(node) + " answers again");
-            }
-          });
-      long silent = TimeUnit.NANOSECONDS.toMillis(now - lastHeard.getOrDefault(node, now));
-      if (silent > silenceMs && suspects.add(node)) {
-        LOG.info("node " + registry.addressOf(node) + " silent for " + silent + " ms: moving its parts");
-        moveParts(node, "node_unresponsive");
-      }
-    }
+  public void unwatch(String id, Watcher watcher) {
+    watches.unwatch(id, watcher);
   }
 
-  /** All parts are in: reduce on this node when asked, then complete. */
-  private void collect(Job job) {
-    byte[] results = job.resultsArray();
-    String reduce = job.spec().reduce();
-    if (reduce == null) {
-      finish(job, JobStatus.COMPLETED, results, null);
-      return;
-    }
-    String ctx = new JsonObject().put("jobId", job.id()).put("node", registry.self().address())
-        .put("partition", -1).put("partitions", job.parts().size()).encode();
-    RunHandle handle = new RunHandle();
-    listen(job.id(), (j, type, json) -> handle.stop(type.equals("timed_out") ? "timed_out" : "cancelled"));
-    long remaining = Math.max(1, job.spec().timeoutMs() - job.elapsedMs());
-    pool.executeBlocking(() -> sandbox.run(sandbox.source(reduce), new String(results, StandardCharsets.UTF_8), ctx, remaining,
-        sandbox.limits().partTimeLimitMs(), handle), false)
-        .onComplete(ar -> {
-          if (ar.succeeded()) {
-            finish(job, JobStatus.COMPLETED, ar.result().json().getBytes(StandardCharsets.UTF_8), null);
-          } else if (ar.cause() instanceof SandboxException e) {
-            JsonObject details = new JsonObject().put("stage", "reduce").put("node", registry.self().address());
-            if (e.line() != null) {
-              details.put("line", e.line()).put("column", e.column());
-            }
-            finish(job, JobStatus.FAILED, null, new JobError(e.code(), "reduce: " + e.getMessage(), details));
-          } else {
-            finish(job, JobStatus.FAILED, null, new JobError("job_error", "reduce: " + ar.cause().getMessage()));
-          }
-        });
-  }
-
-  private boolean finish(Job job, JobStatus status, byte[] result, JobError error) {
-    if (!job.finish(status, result, error)) {
-      return false;
-    }
-    Long timer = deadlines.remove(job.id());
-    if (timer != null) {
-      vertx.cancelTimer(timer);
-    }
-    if (status != JobStatus.COMPLETED) {
-      Set<String> holders = new LinkedHashSet<>();
-      job.parts().stream().filter(p -> !p.done() && p.nodeId() != null).forEach(p -> holders.add(p.nodeId()));
-      JsonObject stop = new JsonObject().put("jobId", job.id()).put("reason", status == JobStatus.TIMED_OUT
-          ? "timed_out" : "cancelled");
-      holders.forEach(node -> vertx.eventBus().send(Addresses.cancel(node), stop));
-    }
-    resultBytes += job.resultBytes();
-    counters.jobEnded(status, job.elapsedMs());
-    if (status != JobStatus.COMPLETED) {
-      LOG.info("job " + job.id() + " " + status.wire() + ": " + error.getMessage());
-    }
-    emit(job, status.wire(), () -> "{\"type\":\"" + status.wire() + "\"," + job.view().substring(1));
-    listeners.remove(job.id());
-    trimHistory();
-    return true;
-  }
-
-  /**
-   * Tells the job's listeners (the JSON is built at most once, and only if one asks) and the page. The
-   * page gets at most one progress event per job every {@value #UI_PROGRESS_MS} ms: it shows counts, and a
-   * 1,000-part job need not cost 1,000 publications.
-   */
-  private void emit(Job job, String type, Supplier<String> json) {
-    List<JobListener> list = listeners.get(job.id());
-    if (list != null) {
-      Supplier<String> once = new Supplier<>() {
-        private String text;
-
-        @Override
-        public String get() {
-          return text != null ? text : (text = json.get());
-        }
-      };
-      for (JobListener listener : List.copyOf(list)) {
-        listener.onEvent(job, type, once);
-      }
-    }
-    long now = System.nanoTime();
-    if (type.equals("partition") && !job.allDone()) {
-      Long last = uiProgress.get(job.id());
-      if (last != null && now - last < TimeUnit.MILLISECONDS.toNanos(UI_PROGRESS_MS)) {
-        return;
-      }
-    }
-    uiProgress.put(job.id(), now);
-    if (job.status().isFinal()) {
-      uiProgress.remove(job.id());
-    }
-    vertx.eventBus().publish(Addresses.UI_JOBS, job.summary().put("event", type), LOCAL);
-  }
-
-  /**
-   * Keeps at most {@code historySize} finished jobs, and at most {@code historyResultBytes} of their results:
-   * past that budget the oldest finished jobs let go of their result (their state stays listed).
-   */
-  private void trimHistory() {
-    Iterator<Job> it = jobs.values().iterator();
-    int excess = jobs.size() - historySize;
-    while (excess > 0 && it.hasNext()) {
-      Job job = it.next();
-      if (job.status().isFinal()) {
-        resultBytes -= job.resultBytes();
-        it.remove();
-        excess--;
-      }
-    }
-    for (Iterator<Job> older = jobs.values().iterator(); resultBytes > historyResultBytes && older.hasNext(); ) {
-      Job job = older.next();
-      if (job.status().isFinal() && job.resultBytes() > 0) {
-        resultBytes -= job.resultBytes();
-        job.dropResult();
-      }
-    }
+  /** Adds a listener to a running job of this node (e.g. a second WebSocket watching it). */
+  public boolean listen(String id, JobListener listener) {
+    return coordinator.listen(id, listener);
   }
 }

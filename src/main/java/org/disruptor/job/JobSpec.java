@@ -17,18 +17,36 @@ import java.util.Set;
  * slice). Every malformed request becomes a 400 or 413 {@link JobError}.
  */
 public record JobSpec(String code, Data data, Mode mode, Integer partitions, String reduce, long timeoutMs,
-    String refJson) {
+    String refJson, String key, Integer nodes, java.util.List<String> labels, java.util.List<String> modules) {
+
+  /** A job with no idempotency key, node limit, labels or modules. */
+  public JobSpec(String code, Data data, Mode mode, Integer partitions, String reduce, long timeoutMs, String refJson) {
+    this(code, data, mode, partitions, reduce, timeoutMs, refJson, null, null, java.util.List.of(), java.util.List.of());
+  }
 
   public enum Mode { MAP, BROADCAST }
 
   private static final JsonFactory JSON = JsonFactory.builder().build();
   private static final Set<String> FIELDS = Set.of("code", "data", "mode", "partitions", "reduce", "timeoutMs",
-      "type", "ref");
+      "type", "ref", "key", "nodes", "labels", "modules");
+  private static final int MAX_KEY_CHARS = 200;
+  private static final int MAX_NAMES = 64;
   private static final byte[] NULL = "null".getBytes(StandardCharsets.US_ASCII);
 
   /** The spec without its data: what a job keeps once its parts are planned (history must not pin data). */
   public JobSpec withoutData() {
-    return new JobSpec(code, null, mode, partitions, reduce, timeoutMs, refJson);
+    return new JobSpec(code, null, mode, partitions, reduce, timeoutMs, refJson, key, nodes, labels, modules);
+  }
+
+  /** The same job under an idempotency key (the HTTP header gives it outside the body). */
+  public JobSpec withKey(String idempotencyKey) {
+    return new JobSpec(code, data, mode, partitions, reduce, timeoutMs, refJson, checkKey(idempotencyKey), nodes, labels,
+        modules);
+  }
+
+  /** Whether the cluster keeps this job durably (its spec and part results survive its coordinator). */
+  public boolean durable(boolean async) {
+    return async || key != null;
   }
 
   /** Limits that validation needs, from the node configuration. */
@@ -111,6 +129,10 @@ public record JobSpec(String code, Data data, Mode mode, Integer partitions, Str
     Long partitions = null;
     Long timeout = null;
     String ref = null;
+    String key = null;
+    Long nodes = null;
+    java.util.List<String> labels = java.util.List.of();
+    java.util.List<String> modules = java.util.List.of();
     try (JsonParser p = JSON.createParser(text)) {
       JsonToken first = p.nextToken();
       if (first != JsonToken.START_OBJECT) {
@@ -119,7 +141,8 @@ public record JobSpec(String code, Data data, Mode mode, Integer partitions, Str
       for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
         String field = p.currentName();
         if (!FIELDS.contains(field)) {
-          throw JobError.badRequest("unknown field '" + field + "' (expected code, data, mode, partitions, reduce, timeoutMs)");
+          throw JobError.badRequest("unknown field '" + field
+              + "' (expected code, data, mode, partitions, reduce, timeoutMs, key, nodes, labels, modules)");
         }
         JsonToken value = p.nextToken();
         switch (field) {
@@ -130,6 +153,10 @@ public record JobSpec(String code, Data data, Mode mode, Integer partitions, Str
           case "timeoutMs" -> timeout = integer(p, value, field);
           case "data" -> data = value == JsonToken.VALUE_NULL ? null : data(p, value, text);
           case "ref" -> ref = raw(p, value, text);
+          case "key" -> key = string(p, value, field);
+          case "nodes" -> nodes = integer(p, value, field);
+          case "labels" -> labels = strings(p, value, field);
+          case "modules" -> modules = strings(p, value, field);
           default -> { } // "type": a WebSocket message kind, not part of the job
         }
         p.skipChildren(); // past a value no case read (an object where a number belongs, say); else a no-op
@@ -137,12 +164,46 @@ public record JobSpec(String code, Data data, Mode mode, Integer partitions, Str
       if (p.nextToken() != null) {
         throw JobError.badRequest("invalid JSON: unexpected content after the job object");
       }
+    } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
+      throw JobError.badRequest(constraint(e.getMessage()));
     } catch (StreamReadException e) {
       throw JobError.badRequest("invalid JSON: " + firstLine(e.getOriginalMessage()));
     } catch (IOException e) {
       throw JobError.badRequest("invalid JSON: " + firstLine(e.getMessage()));
     }
-    return validate(code, data, mode, partitions, reduce, timeout, ref, limits);
+    JobSpec spec = validate(code, data, mode, partitions, reduce, timeout, ref, limits);
+    Integer nodeLimit = range("nodes", nodes, 1, Integer.MAX_VALUE);
+    return new JobSpec(spec.code, spec.data, spec.mode, spec.partitions, spec.reduce, spec.timeoutMs, spec.refJson,
+        key == null ? null : checkKey(key), nodeLimit, labels, modules);
+  }
+
+  private static String checkKey(String key) {
+    if (key == null || key.isEmpty() || key.length() > MAX_KEY_CHARS) {
+      throw JobError.badRequest("an idempotency key must be 1 to " + MAX_KEY_CHARS + " characters");
+    }
+    return key;
+  }
+
+  /** An array of short non-empty strings (labels, module names), or a 400. */
+  private static java.util.List<String> strings(JsonParser p, JsonToken value, String field) throws IOException {
+    if (value == JsonToken.VALUE_NULL) {
+      return java.util.List.of();
+    }
+    if (value != JsonToken.START_ARRAY) {
+      throw JobError.badRequest("'" + field + "' must be an array of strings");
+    }
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+      if (t != JsonToken.VALUE_STRING || p.getText().isEmpty() || p.getText().length() > MAX_KEY_CHARS) {
+        throw JobError.badRequest("'" + field + "' must be an array of non-empty strings of at most "
+            + MAX_KEY_CHARS + " characters");
+      }
+      if (out.size() == MAX_NAMES) {
+        throw JobError.badRequest("'" + field + "' may hold at most " + MAX_NAMES + " names");
+      }
+      out.add(p.getText());
+    }
+    return java.util.List.copyOf(out);
   }
 
   private static JobSpec validate(String code, Data data, String modeName, Long partitions, String reduce,
@@ -162,11 +223,12 @@ public record JobSpec(String code, Data data, Mode mode, Integer partitions, Str
     if (mode == Mode.MAP && (data == null || !data.isArray())) {
       throw JobError.badRequest("map mode needs 'data' to be an array" + (data == null ? " (it is missing)" : ""));
     }
-    Integer parts = range("partitions", partitions, 1, limits.maxPartitions());
+    Integer parts = range("partitions", partitions, 1, limits.maxPartitions(), " (maxPartitions)");
     if (parts != null && mode == Mode.BROADCAST) {
       throw JobError.badRequest("'partitions' applies to map mode only; broadcast runs once on every node");
     }
-    Integer time = range("timeoutMs", timeout, 1, (int) Math.min(Integer.MAX_VALUE, limits.maxTimeoutMs()));
+    Integer time = range("timeoutMs", timeout, 1, (int) Math.min(Integer.MAX_VALUE, limits.maxTimeoutMs()),
+        " (maxJobTimeoutMs)");
     return new JobSpec(code, data == null ? new Data(NULL, 0, NULL.length, null, 0) : data, mode, parts, reduce,
         time == null ? limits.defaultTimeoutMs() : time, ref);
   }
@@ -245,7 +307,8 @@ public record JobSpec(String code, Data data, Mode mode, Integer partitions, Str
 
   private static void checkCodeSize(String field, String code, Limits limits) {
     if (code.getBytes(StandardCharsets.UTF_8).length > limits.maxCodeBytes()) {
-      throw new JobError("payload_too_large", "'" + field + "' is over the limit of " + limits.maxCodeBytes() + " bytes");
+      throw new JobError("payload_too_large", "'" + field + "' is over the limit of " + limits.maxCodeBytes()
+          + " bytes (maxCodeBytes)");
     }
   }
 
@@ -271,11 +334,16 @@ public record JobSpec(String code, Data data, Mode mode, Integer partitions, Str
   }
 
   private static Integer range(String field, Long value, int min, int max) {
+    return range(field, value, min, max, "");
+  }
+
+  /** {@code key}: the config key that sets {@code max}, named in the message. */
+  private static Integer range(String field, Long value, int min, int max, String key) {
     if (value == null) {
       return null;
     }
     if (value < min || value > max) {
-      throw JobError.badRequest("'" + field + "' must be an integer from " + min + " to " + max);
+      throw JobError.badRequest("'" + field + "' must be an integer from " + min + " to " + max + key);
     }
     return value.intValue();
   }
@@ -285,6 +353,25 @@ public record JobSpec(String code, Data data, Mode mode, Integer partitions, Str
         : token == JsonToken.VALUE_NULL ? "null" : token == JsonToken.VALUE_TRUE || token == JsonToken.VALUE_FALSE
         ? "a boolean" : "a number";
   }
+
+  /** The parser's structural limits, in plain words (its own text names its configuration classes). */
+  private static String constraint(String text) {
+    String t = String.valueOf(text);
+    if (t.contains("nesting depth")) {
+      return "the JSON is nested too deeply: at most " + MAX_NESTING + " levels of arrays and objects are accepted";
+    }
+    if (t.contains("Number value length") || t.contains("number length")) {
+      return "a number in the JSON is too long: at most " + MAX_NUMBER_CHARS + " characters";
+    }
+    if (t.contains("String value length") || t.contains("string length")) {
+      return "a string in the JSON is too long";
+    }
+    return "the JSON is over a size limit of the parser";
+  }
+
+  /** Jackson's defaults, which the parser keeps: stated here for the messages and the README. */
+  public static final int MAX_NESTING = com.fasterxml.jackson.core.StreamReadConstraints.DEFAULT_MAX_DEPTH;
+  private static final int MAX_NUMBER_CHARS = com.fasterxml.jackson.core.StreamReadConstraints.DEFAULT_MAX_NUM_LEN;
 
   private static String firstLine(String text) {
     String line = String.valueOf(text).lines().findFirst().orElse("");

@@ -13,7 +13,7 @@ import java.util.function.Supplier;
  * with {@code disruptor_}) and that /api/peers summarizes: jobs by final status, job and part durations,
  * parts completed and failed, retries, sandbox stops by reason, and gauges registered by their owners.
  */
-public final class NodeCounters {
+public final class NodeCounters implements CoordinatorMetrics, Worker.Metrics {
 
   private final PrometheusMeterRegistry registry;
   private final Counter partsCompleted;
@@ -34,25 +34,30 @@ public final class NodeCounters {
     return registry;
   }
 
+  @Override
   public void partCompleted(double elapsedMs) {
     partsCompleted.increment();
     partDuration.record(Duration.ofNanos((long) (elapsedMs * 1e6)));
   }
 
+  @Override
   public void partFailed() {
     partsFailed.increment();
   }
 
+  @Override
   public void retry(String reason) {
     Counter.builder("disruptor.retries").tag("reason", reason).description("parts moved to another node")
         .register(registry).increment();
   }
 
+  @Override
   public void stop(String reason) {
     Counter.builder("disruptor.sandbox.stops").tag("reason", reason)
         .description("parts stopped or refused, by reason").register(registry).increment();
   }
 
+  @Override
   public void jobEnded(JobStatus status, long elapsedMs) {
     Counter.builder("disruptor.jobs").tag("status", status.wire()).description("jobs coordinated here, by final status")
         .register(registry).increment();

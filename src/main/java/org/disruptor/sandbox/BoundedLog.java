@@ -6,50 +6,76 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Captures a part's console output up to a byte budget; what exceeds it is dropped and marked. */
+/**
+ * A part's console lines up to a byte budget (UTF-8 bytes of the lines' text, one more per line); what
+ * exceeds it is dropped and marked. The prelude sends each line as a JSON string literal, so lone surrogates
+ * arrive as escapes and come out of {@link #lines} as the characters they stand for. GraalJS writes the
+ * lines to this stream; the V8 runner hands them to {@link #append}.
+ */
 final class BoundedLog extends OutputStream {
 
   static final String TRUNCATED = "... (log truncated)";
   private final int limit;
-  private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+  private final List<String> lines = new ArrayList<>();
+  private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
+  private int bytes;
   private boolean truncated;
 
   BoundedLog(int limit) {
     this.limit = limit;
   }
 
+  /** One line as the prelude sent it (a JSON string literal; anything else is kept as it is). */
+  synchronized void append(String literal) {
+    if (truncated) {
+      return;
+    }
+    String text = JsonCheck.unquote(literal);
+    String line = text != null ? text : literal;
+    int size = utf8Length(line) + 1;
+    if (bytes + size > limit) {
+      truncated = true;
+      return;
+    }
+    bytes += size;
+    lines.add(line);
+  }
+
   @Override
   public synchronized void write(int b) {
-    if (bytes.size() < limit) {
-      bytes.write(b);
-    } else {
-      truncated = true;
+    if (b == '\n') {
+      append(partial.toString(StandardCharsets.UTF_8));
+      partial.reset();
+    } else if (!truncated && partial.size() <= limit) {
+      partial.write(b);
     }
   }
 
   @Override
   public synchronized void write(byte[] b, int off, int len) {
-    int room = limit - bytes.size();
-    if (len > room) {
-      truncated = true;
+    for (int i = off; i < off + len; i++) {
+      write(b[i]);
     }
-    bytes.write(b, off, Math.max(0, Math.min(len, room)));
   }
 
   synchronized List<String> lines() {
-    List<String> lines = new ArrayList<>();
-    String text = bytes.toString(StandardCharsets.UTF_8);
-    if (!text.isEmpty()) {
-      for (String line : text.split("\n", -1)) {
-        lines.add(line);
-      }
-      if (text.endsWith("\n")) {
-        lines.removeLast();
-      }
+    List<String> copy = new ArrayList<>(lines);
+    if (partial.size() > 0 && !truncated) {
+      copy.add(partial.toString(StandardCharsets.UTF_8));
     }
     if (truncated) {
-      lines.add(TRUNCATED);
+      copy.add(TRUNCATED);
     }
-    return lines;
+    return copy;
+  }
+
+  private static int utf8Length(String s) {
+    int n = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      n += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isHighSurrogate(c) && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1)) ? 2 : 3; // a pair counts 2 + 2
+    }
+    return n;
   }
 }

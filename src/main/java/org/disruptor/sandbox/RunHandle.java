@@ -1,39 +1,35 @@
 package org.disruptor.sandbox;
 
-import org.graalvm.polyglot.Context;
+import java.util.function.BooleanSupplier;
 
 /**
- * Lets another thread stop a part: whatever runs in the part's context is closed with
- * {@code close(true)}, which stops even a {@code while(true){}} within milliseconds. A part stopped before
- * it started never starts.
+ * Lets other threads stop one part, whichever engine runs it. {@link #stop} records the first reason given
+ * (the one reported) and returns at once; the shared stopper thread then interrupts the part the engine's
+ * way (V8: {@code terminateExecution} in the runner; GraalJS: a context interrupt). If the part has not
+ * ended a grace period later, the engine reclaims what it can: a V8 runner is killed and replaced, and
+ * the part ends with the stop's reason; a GraalJS thread cannot be reclaimed, so the handle turns
+ * {@link #stuck()}, and the worker pool retires that thread. A part stopped before it started never starts.
  */
 public final class RunHandle {
 
-  private volatile Context context;
   private volatile String stopReason;
-  private volatile Thread thread;
-  private volatile long allocatedAtStart;
-  private volatile long cpuAtStart;
-  private volatile long cpuLimitNanos = Long.MAX_VALUE;
+  private volatile boolean stuck;
+  /** The engine's way to stop what runs now; null while nothing runs for this handle. */
+  private Runnable interrupt;
+  private BooleanSupplier reclaim;
+  private long graceMs;
+  /** Counts attachments, so a grace check never judges a later run of the same handle (a V8 re-run). */
+  private long generation;
 
-  /** Stops the part; the first reason given is the one reported. */
+  /** Stops the part; the first reason given is the one reported. Never blocks. */
   public void stop(String reason) {
     synchronized (this) {
-      if (stopReason == null) {
-        stopReason = reason;
+      if (stopReason != null) {
+        return;
       }
+      stopReason = reason;
     }
-    Context running = context;
-    if (running != null) {
-      // close(true) waits for the guest to stop: never on the caller's thread, which may be an event loop
-      Thread.ofVirtual().name("disruptor-stop").start(() -> {
-        try {
-          running.close(true);
-        } catch (RuntimeException ignored) {
-          // closing a context that is being closed or already gone: nothing left to stop
-        }
-      });
-    }
+    Stopper.submit(this::interruptNow);
   }
 
   public String stopReason() {
@@ -44,36 +40,63 @@ public final class RunHandle {
     return stopReason != null;
   }
 
-  void attach(Context context, Thread thread, long allocatedAtStart, long cpuAtStart, long cpuLimitNanos) {
-    this.allocatedAtStart = allocatedAtStart;
-    this.cpuAtStart = cpuAtStart;
-    this.cpuLimitNanos = cpuLimitNanos;
-    // published last: the watchdog reads the baselines only once it sees the thread
-    this.thread = thread;
-    this.context = context;
+  /**
+   * True once a stop was requested and the part was still running a grace period later, with nothing the
+   * engine could do about it (GraalJS only: see the README's list of such constructs). The thread that runs
+   * the part is lost to the pool.
+   */
+  public boolean stuck() {
+    return stuck;
+  }
+
+  /**
+   * Called by an engine when the part starts to run: {@code interrupt} stops it (it may block up to the
+   * grace), {@code reclaim} is called when it did not stop within {@code graceMs} and answers whether the
+   * part's thread is free again.
+   */
+  synchronized void attach(Runnable interrupt, BooleanSupplier reclaim, long graceMs) {
+    this.interrupt = interrupt;
+    this.reclaim = reclaim;
+    this.graceMs = graceMs;
+    generation++;
     if (stopReason != null) {
-      stop(stopReason);
+      Stopper.submit(this::interruptNow);
     }
   }
 
-  void detach() {
-    context = null;
-    thread = null;
+  synchronized void detach() {
+    interrupt = null;
+    reclaim = null;
   }
 
-  Thread thread() {
-    return thread;
+  private void interruptNow() {
+    Runnable action;
+    long seen;
+    long grace;
+    synchronized (this) {
+      action = interrupt;
+      seen = generation;
+      grace = graceMs;
+    }
+    if (action == null) {
+      return; // not running (yet): attach() will interrupt it as it starts
+    }
+    long start = System.nanoTime();
+    action.run();
+    long spent = (System.nanoTime() - start) / 1_000_000;
+    Stopper.schedule(() -> checkHonoured(seen), grace - spent);
   }
 
-  long cpuAtStart() {
-    return cpuAtStart;
-  }
-
-  long cpuLimitNanos() {
-    return cpuLimitNanos;
-  }
-
-  long allocatedAtStart() {
-    return allocatedAtStart;
+  private void checkHonoured(long seen) {
+    BooleanSupplier action;
+    synchronized (this) {
+      if (interrupt == null || generation != seen) {
+        return; // the part ended
+      }
+      action = reclaim;
+    }
+    if (!action.getAsBoolean()) {
+      stuck = true;
+    }
   }
 }

@@ -83,8 +83,9 @@ public final class Bench {
         case "data" -> bench.dataPath();
         case "scaling" -> bench.scaling();
         case "startup" -> bench.startup();
+        case "warmup" -> bench.warmup();
         default -> throw new IllegalArgumentException("unknown benchmark " + suite
-            + " (js, overhead, data, scaling, startup)");
+            + " (js, overhead, data, scaling, startup, warmup)");
       }
     }
     String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmm"));
@@ -102,12 +103,24 @@ public final class Bench {
   // ---- b. JS speed against node -------------------------------------------------------------------------
 
   private void jsSpeed() throws Exception {
-    line("\n## JS speed: warm parts against node (same functions, same machine)\n");
-    try (Cluster cluster = Cluster.start(1)) {
-      String node = cluster.first();
-      boolean jit = new JsonObject(get(node, "/health")).getBoolean("jsJit");
-      line("JS JIT on the node: **" + (jit ? "on" : "OFF") + "**. Grid figure: the part's own time in the node"
-          + " (fresh context, JSON in, function, JSON out); node figure: the function call alone.\n");
+    line("\n## JS speed: warm parts on both engines against node (same functions, same machine, one run)\n");
+    List<String> engines = List.of("v8", "graaljs");
+    Map<String, Cluster> clusters = new java.util.LinkedHashMap<>();
+    try {
+      for (String engine : engines) {
+        clusters.put(engine, Cluster.start(1, "--engine", engine));
+      }
+      StringBuilder jits = new StringBuilder();
+      clusters.forEach((engine, cluster) -> {
+        try {
+          jits.append(jits.isEmpty() ? "" : ", ").append(engine).append(" JIT ")
+              .append(new JsonObject(get(cluster.first(), "/health")).getBoolean("jsJit") ? "on" : "OFF");
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      line("One node per engine: " + jits + ". Grid figure: the part's own time in the node (fresh context, JSON"
+          + " in, function, JSON out); node figure: the function call alone.\n");
       line(Stats.header());
       String array = jsonArray(1_000_000, i -> i % 1000);
       String numbers = jsonArray(100_000, i -> i * 1.5);
@@ -120,32 +133,126 @@ public final class Bench {
               new JsonArray().add(numbers).encode(), "10 x JSON.parse of 100k numbers"));
       Map<String, List<String>> profiles = new java.util.LinkedHashMap<>();
       for (Case c : cases) {
-        List<Double> grid = new ArrayList<>();
         String body = "{\"code\":" + Json.encode(c.code()) + ",\"data\":" + c.data() + ",\"partitions\":1}";
-        // warm until the JIT has settled: at least 20 runs and 4 s (GraalJS needs ~2 s on 2 cores)
-        int warmup = 0;
-        long warmUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
         int runs = c.name().equals("fib27") ? 60 : 20;
-        for (int i = 0; warmup == 0 || i < warmup + runs; i++) {
-          JsonObject result = new JsonObject(post(node, "/api/jobs", body));
-          if (!"completed".equals(result.getString("status"))) {
-            throw new IllegalStateException(c.name() + " failed: " + result.encode());
-          }
-          if (warmup == 0 && i >= 20 && System.nanoTime() > warmUntil) {
-            warmup = i + 1;
-          } else if (warmup > 0) {
-            grid.add(result.getJsonArray("partitions").getJsonObject(0).getDouble("elapsedMs"));
+        Map<String, Stats> grids = new java.util.LinkedHashMap<>();
+        int warmup = 0;
+        for (String engine : engines) {
+          List<Double> grid = new ArrayList<>();
+          warmup = Math.max(warmup, warmPart(clusters.get(engine).first(), c.name(), body, runs, grid));
+          grids.put(engine, Stats.of(grid));
+          if (engine.equals("graaljs")) {
+            profiles.put(c.label(), profile(clusters.get(engine).nodes.getFirst(), body, runs));
           }
         }
-        profiles.put(c.label(), profile(cluster.nodes.getFirst(), body, runs));
-        Stats g = Stats.of(grid);
-        List<Double> baseline = nodeBaseline(c.name(), warmup, runs);
-        Stats b = Stats.of(baseline);
-        line(g.row(c.label() + ", grid part", "ms", "JIT " + (jit ? "on" : "off")));
-        line(b.row(c.label() + ", node " + nodeVersion(), "ms", String.format("grid/node = **%.2fx**", g.median() / b.median())));
+        Stats b = Stats.of(nodeBaseline(c.name(), warmup, runs));
+        for (Map.Entry<String, Stats> grid : grids.entrySet()) {
+          line(grid.getValue().row(c.label() + ", " + grid.getKey() + " part", "ms",
+              String.format("%s/node = **%.2fx**", grid.getKey(), grid.getValue().median() / b.median())));
+        }
+        line(b.row(c.label() + ", node " + nodeVersion(), "ms", "baseline"));
       }
-      line("\nWhere a warm part's CPU goes (JFR samples of the node's JS worker threads, by the class running):\n");
+      line("\nWhere a warm graaljs part's CPU goes (JFR samples of the node's JS worker threads, by the class running;"
+          + " v8 parts run in runner processes):\n");
       profiles.forEach((label, top) -> line("- " + label + ": " + String.join(", ", top)));
+    } finally {
+      for (Cluster cluster : clusters.values()) {
+        cluster.close();
+      }
+    }
+  }
+
+  /**
+   * Runs a one-part job until the engine has settled (at least 20 runs and 4 s: GraalJS needs ~2 s on 2 cores),
+   * then {@code runs} more whose part times go to {@code samples}; answers how many runs warmed it.
+   */
+  private static int warmPart(String node, String name, String body, int runs, List<Double> samples) throws Exception {
+    int warmup = 0;
+    long warmUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
+    for (int i = 0; warmup == 0 || i < warmup + runs; i++) {
+      JsonObject result = new JsonObject(post(node, "/api/jobs", body));
+      if (!"completed".equals(result.getString("status"))) {
+        throw new IllegalStateException(name + " failed: " + result.encode());
+      }
+      if (warmup == 0 && i >= 20 && System.nanoTime() > warmUntil) {
+        warmup = i + 1;
+      } else if (warmup > 0) {
+        samples.add(result.getJsonArray("partitions").getJsonObject(0).getDouble("elapsedMs"));
+      }
+    }
+    return warmup;
+  }
+
+  // ---- warm-up of a fresh cluster --------------------------------------------------------------------------
+
+  /** Seconds of load on a fresh cluster, and the clients sending it. */
+  private static final int WARMUP_SECONDS = 60;
+  private static final int WARMUP_CLIENTS = 32;
+
+  /**
+   * How fast a freshly started 3-node cluster serves trivial 3-part jobs in its first minute, per engine:
+   * jobs/s, parts/s and the p50 job latency for each second after the cluster formed.
+   */
+  private void warmup() throws Exception {
+    line("\n## Warm-up: a fresh 3-node cluster under load for its first " + WARMUP_SECONDS + " s\n");
+    line(WARMUP_CLIENTS + " HTTP clients, each sending trivial 3-part jobs (`(x) => x`) to the nodes in turn, one at"
+        + " a time; load starts as soon as the cluster has formed.\n");
+    String body = "{\"code\":\"(x) => x\",\"data\":[1,2,3],\"partitions\":3}";
+    for (String engine : List.of("v8", "graaljs")) {
+      try (Cluster cluster = Cluster.start(3, "--engine", engine)) {
+        List<String> nodes = cluster.nodes.stream().map(NodeProcess::address).toList();
+        int seconds = WARMUP_SECONDS;
+        List<List<Double>> latencies = new ArrayList<>();
+        for (int i = 0; i < seconds; i++) {
+          latencies.add(java.util.Collections.synchronizedList(new ArrayList<>()));
+        }
+        AtomicLong failed = new AtomicLong();
+        long start = System.nanoTime();
+        long end = start + TimeUnit.SECONDS.toNanos(seconds);
+        try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+          for (int c = 0; c < WARMUP_CLIENTS; c++) {
+            int client = c;
+            clients.submit(() -> {
+              for (int k = client; System.nanoTime() < end; k++) {
+                long sent = System.nanoTime();
+                try {
+                  if (!post(nodes.get(k % nodes.size()), "/api/jobs", body).contains("\"completed\"")) {
+                    failed.incrementAndGet();
+                    continue;
+                  }
+                } catch (IOException e) {
+                  failed.incrementAndGet();
+                  continue;
+                }
+                int second = (int) TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+                if (second < seconds) {
+                  latencies.get(second).add((System.nanoTime() - sent) / 1e6);
+                }
+              }
+              return null;
+            });
+          }
+        }
+        line("### " + engine + "\n");
+        line("| second | jobs/s | parts/s | p50 ms | p99 ms |");
+        line("|---|---|---|---|---|");
+        Integer reached = null;
+        for (int i = 0; i < seconds; i++) {
+          List<Double> second = latencies.get(i);
+          if (second.isEmpty()) {
+            line("| " + (i + 1) + " | 0 | 0 | - | - |");
+            continue;
+          }
+          Stats st = Stats.of(new ArrayList<>(second));
+          line(String.format("| %d | %d | %d | %.2f | %.2f |", i + 1, second.size(), 3 * second.size(), st.median(),
+              st.p99()));
+          if (reached == null && 3 * second.size() >= 5_000 && st.median() <= 1.0) {
+            reached = i + 1;
+          }
+        }
+        line("\n" + engine + ": " + (reached == null ? "never reached" : "first reached at second " + reached)
+            + " the target of 5,000 parts/s with p50 <= 1 ms; " + failed.get() + " jobs failed.\n");
+      }
     }
   }
 

@@ -59,4 +59,19 @@ class ConfigTest {
     ConfigException e = assertThrows(ConfigException.class, () -> Config.load(List.of(), Map.of(), home));
     assertTrue(e.getMessage().contains("clustr"));
   }
+
+  @Test
+  @DisplayName("sizes given as 0 scale with the heap, with a floor; explicit sizes stay as set")
+  void sizedByHeap() {
+    io.vertx.core.json.JsonObject small = Config.sized(Config.defaults(), 256L << 20);
+    assertEquals(16 << 20, small.getInteger("maxBodyBytes"));
+    assertEquals(16 << 20, small.getInteger("maxResultBytes"));
+    assertEquals(32 << 20, small.getInteger("historyResultBytes"));
+    io.vertx.core.json.JsonObject big = Config.sized(Config.defaults(), 4L << 30);
+    assertEquals(128 << 20, big.getInteger("maxBodyBytes"));
+    assertEquals(256 << 20, big.getInteger("maxResultBytes"));
+    assertEquals(1 << 30, big.getLong("durableBytes"));
+    io.vertx.core.json.JsonObject set = Config.sized(Config.defaults().put("maxResultBytes", 1234), 4L << 30);
+    assertEquals(1234, set.getInteger("maxResultBytes"));
+  }
 }

@@ -23,8 +23,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real node process started from the fat jar with the same JVM flags as run.sh (conf/jvm.options and
- * the Graal compiler on the upgrade module path). Its output goes to target/e2e-logs/.
+ * A real node process started from the fat jar with the same JVM flags as run.sh (conf/jvm.options; for
+ * the graaljs engine also the GraalJS layer and the Graal compiler). Its output goes to target/e2e-logs/.
  */
 public final class NodeProcess implements AutoCloseable {
 
@@ -45,20 +45,44 @@ public final class NodeProcess implements AutoCloseable {
     this.log = log;
   }
 
-  /** The java command line of a node (also used for CLI runs): JVM flags, then the jar, then {@code args}. */
+  /**
+   * The java command line of a node (also used for CLI runs): JVM flags, then the jar, then {@code args}.
+   * As run.sh does: a node whose engine is graaljs ({@code --engine graaljs}, or DISRUPTOR_ENGINE) gets the
+   * GraalJS layer on its class path and the Graal compiler; a v8 node runs the fat jar alone.
+   */
   public static List<String> command(String heap, String... args) {
-    Path graal = HOME.resolve("target/graal-compiler");
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx" + heap,
         "@" + HOME.resolve("conf/jvm.options"),
-        "--upgrade-module-path=" + String.join(File.pathSeparator, graal.resolve("compiler.jar").toString(),
-            graal.resolve("collections.jar").toString(), graal.resolve("word.jar").toString(),
-            graal.resolve("truffle-compiler.jar").toString()),
-        "-Ddisruptor.home=" + HOME,
-        "-jar", JAR.toString()));
+        "-Ddisruptor.home=" + HOME));
+    if (engineOf(args).equals("graaljs")) {
+      Path graal = HOME.resolve("target/graal-compiler");
+      command.addAll(List.of("@" + HOME.resolve("conf/jvm-graaljs.options"),
+          "--upgrade-module-path=" + String.join(File.pathSeparator, graal.resolve("compiler.jar").toString(),
+              graal.resolve("collections.jar").toString(), graal.resolve("word.jar").toString(),
+              graal.resolve("truffle-compiler.jar").toString()),
+          "-cp", JAR + File.pathSeparator + HOME.resolve("target/graaljs") + File.separator + "*",
+          "org.disruptor.Main"));
+    } else {
+      command.addAll(List.of("-jar", JAR.toString()));
+    }
     command.addAll(Arrays.asList(args));
     return command;
+  }
+
+  /** The engine {@code args} ask for: {@code --engine NAME}, else DISRUPTOR_ENGINE, else the default. */
+  static String engineOf(String... args) {
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--engine") && i + 1 < args.length) {
+        return args[i + 1];
+      }
+      if (args[i].startsWith("--engine=")) {
+        return args[i].substring("--engine=".length());
+      }
+    }
+    String env = System.getenv("DISRUPTOR_ENGINE");
+    return env != null && !env.isEmpty() ? env : "v8";
   }
 
   /** Starts {@code disruptor peer address args...} (args: peers and --flags). */

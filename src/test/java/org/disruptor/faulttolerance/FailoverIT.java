@@ -82,8 +82,6 @@ class FailoverIT {
         JsonObject stops = watch.stats.getJsonObject("stops");
         assertTrue(stops.getLong("orphaned", 0L) >= 1, grid.node(watch.node).address()
             + " counts no orphaned job: " + stops);
-        assertTrue(stops.getLong("cancelled", 0L) >= 1, grid.node(watch.node).address()
-            + " counts no cancelled part: " + stops);
         assertEquals(completedBefore[watch.node], watch.stats.getLong("completed"), grid.node(watch.node).address()
             + " completed parts of the dead coordinator's job after its death");
       }

@@ -180,4 +180,31 @@ class JobSpecTest {
     assertEquals("boom", back.getMessage());
     assertEquals(e.toJson(), back.toJson());
   }
+
+  @ParameterizedTest(name = "status {0} alone is {1}")
+  @CsvSource({"400,bad_request", "404,not_found", "405,method_not_allowed", "413,payload_too_large",
+      "415,unsupported_media_type", "500,internal_error", "418,internal_error"})
+  @DisplayName("a bare HTTP status maps back to its error code through the same table")
+  void codeForStatus(int status, String code) {
+    assertEquals(code, JobError.codeFor(status));
+    if (!code.equals("internal_error") || status == 500) {
+      assertEquals(status, JobError.status(code));
+    }
+  }
+
+  @Test
+  @DisplayName("too deep nesting and too long numbers are refused in plain words, naming the limit")
+  void parserLimitsInPlainWords() {
+    String deep = "[".repeat(JobSpec.MAX_NESTING + 5) + "]".repeat(JobSpec.MAX_NESTING + 5);
+    JobError nested = assertThrows(JobError.class, () -> JobSpec.parse(("{\"code\":\"(x)=>x\",\"data\":" + deep + "}")
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8), new JobSpec.Limits(100, 16, 30_000, 60_000)));
+    assertEquals("bad_request", nested.code());
+    assertEquals("the JSON is nested too deeply: at most " + JobSpec.MAX_NESTING
+        + " levels of arrays and objects are accepted", nested.getMessage());
+    JobError number = rejected("{\"code\":\"(x)=>x\",\"data\":[" + "1".repeat(2000) + "]}");
+    assertEquals("a number in the JSON is too long: at most 1000 characters", number.getMessage());
+    for (JobError e : java.util.List.of(nested, number)) {
+      assertEquals(false, e.getMessage().contains("StreamReadConstraints"), e.getMessage());
+    }
+  }
 }

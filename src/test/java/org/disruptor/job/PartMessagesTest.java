@@ -7,7 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import org.disruptor.job.PartMessages.PartReply;
+import org.disruptor.job.PartMessages.PartDone;
+import org.disruptor.job.PartMessages.PartFailed;
+import org.disruptor.job.PartMessages.PartOutcome;
+import org.disruptor.job.PartMessages.PartRefused;
+import org.disruptor.job.PartMessages.StopParts;
 import org.disruptor.job.PartMessages.PartRequest;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -22,7 +26,7 @@ class PartMessagesTest {
   @Test
   @DisplayName("a part request crosses the wire field for field, its input byte for byte (after other data)")
   void requestRoundTrip() {
-    PartRequest sent = new PartRequest("job-\u00e9", "coordinator-1", 7, 12, "(x) => x.map(s => s + '\u4e2d')",
+    PartRequest sent = new PartRequest("job-\u00e9", "coordinator-1", 7, 2, 12, "(x) => x.map(s => s + '\u4e2d' + '\ud800')",
         utf8("[\"\ud83d\ude00\", 1.5e3, {\"a\": null}]"), 29_999);
     PartMessages.RequestCodec codec = new PartMessages.RequestCodec();
     Buffer wire = Buffer.buffer("header bytes Vert.x wrote first");
@@ -32,6 +36,7 @@ class PartMessagesTest {
     assertEquals(sent.jobId(), got.jobId());
     assertEquals(sent.coordinator(), got.coordinator());
     assertEquals(7, got.index());
+    assertEquals(2, got.attempt());
     assertEquals(12, got.partitions());
     assertEquals(sent.code(), got.code());
     assertArrayEquals(sent.input(), got.input());
@@ -39,24 +44,49 @@ class PartMessagesTest {
   }
 
   @Test
-  @DisplayName("a part reply crosses the wire with its result, time and console lines")
-  void replyRoundTrip() {
-    PartReply sent = new PartReply(3, "127.0.0.1:8081", utf8("{\"r\":\"\u00e9\"}"), 1.25, List.of("one", "", "tr\u00e8s"));
-    PartMessages.ReplyCodec codec = new PartMessages.ReplyCodec();
+  @DisplayName("each part outcome crosses the wire field for field, lone surrogates in its text included")
+  void outcomeRoundTrips() {
+    PartMessages.OutcomeCodec codec = new PartMessages.OutcomeCodec("test");
+    List<PartOutcome> sent = List.of(
+        new PartDone(3, 1, "127.0.0.1:8081", utf8("{\"r\":\"\u00e9\"}"), 1.25, List.of("one", "", "tr\u00e8s \udc00"),
+            1_700_000_000_000L, 1_700_000_000_002L),
+        new PartFailed(PartMessages.REDUCE, 2, "n:1", "job_error", "Error: \ud800 bad", 3, 14, List.of("log")),
+        new PartRefused(9, 4, "n:2", PartRefused.SATURATED));
+    for (PartOutcome outcome : sent) {
+      Buffer wire = Buffer.buffer("xx");
+      codec.encodeToWire(wire, outcome);
+      PartOutcome got = codec.decodeFromWire(2, wire);
+      if (outcome instanceof PartDone done) {
+        PartDone back = (PartDone) got;
+        assertArrayEquals(done.result(), back.result());
+        assertEquals(done.logs(), back.logs());
+        assertEquals(new PartDone(done.index(), done.attempt(), done.node(), back.result(), done.elapsedMs(), done.logs(),
+            done.startedAt(), done.endedAt()), back);
+      } else {
+        assertEquals(outcome, got);
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("a stop crosses the wire, and covers all parts, one part, or one attempt of one part")
+  void stopRoundTripAndScope() {
+    PartMessages.StopCodec codec = new PartMessages.StopCodec();
+    StopParts one = new StopParts("j", 4, 2, "cancelled");
     Buffer wire = Buffer.buffer();
-    codec.encodeToWire(wire, sent);
-    PartReply got = codec.decodeFromWire(0, wire);
-    assertEquals(3, got.index());
-    assertEquals(sent.node(), got.node());
-    assertArrayEquals(sent.result(), got.result());
-    assertEquals(1.25, got.elapsedMs());
-    assertEquals(sent.logs(), got.logs());
+    codec.encodeToWire(wire, one);
+    assertEquals(one, codec.decodeFromWire(0, wire));
+    assertEquals(true, one.covers(4, 2));
+    assertEquals(false, one.covers(4, 3));
+    assertEquals(false, one.covers(5, 2));
+    assertEquals(true, new StopParts("j", 4, 0, "x").covers(4, 9));
+    assertEquals(true, StopParts.all("j", "timed_out").covers(PartMessages.REDUCE, 1));
   }
 
   @Test
   @DisplayName("within one node a message is handed over as it is, not copied")
   void localTransformIsIdentity() {
-    PartReply reply = new PartReply(0, "n", utf8("1"), 0, List.of());
-    assertSame(reply, new PartMessages.ReplyCodec().transform(reply));
+    PartOutcome reply = new PartRefused(0, 1, "n", PartRefused.STOPPING);
+    assertSame(reply, new PartMessages.OutcomeCodec("test").transform(reply));
   }
 }

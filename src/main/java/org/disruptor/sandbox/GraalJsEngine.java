@@ -1,0 +1,333 @@
+package org.disruptor.sandbox;
+
+import io.vertx.core.json.JsonObject;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Logger;
+import org.graalvm.polyglot.Context;
+import org.graalvm.polyglot.Engine;
+import org.graalvm.polyglot.EnvironmentAccess;
+import org.graalvm.polyglot.HostAccess;
+import org.graalvm.polyglot.PolyglotAccess;
+import org.graalvm.polyglot.PolyglotException;
+import org.graalvm.polyglot.SandboxPolicy;
+import org.graalvm.polyglot.Source;
+import org.graalvm.polyglot.Value;
+import org.graalvm.polyglot.io.IOAccess;
+
+/**
+ * Runs parts with GraalJS inside the node's JVM. One {@link Engine} per node keeps compiled code across
+ * parts; every part gets a fresh {@link Context} under {@link SandboxPolicy#CONSTRAINED} (no host access,
+ * class lookup, IO, threads, processes, environment or polyglot), made ahead of time with the prelude already
+ * run. A watchdog checks each part's deadline, CPU time and memory: GraalJS community has no per-context
+ * heap measure, so the memory guard counts the bytes the part's thread allocates while it runs (garbage
+ * included: a deterministic upper bound of what the part can hold). Loaded only on a node whose engine is
+ * {@code graaljs}, with the GraalJS layer on its class path.
+ */
+final class GraalJsEngine implements JsEngine {
+
+  private static final Logger LOG = Logger.getLogger("org.disruptor.sandbox");
+  private static final Source PRELUDE = Source.newBuilder("js", Prelude.TEXT, Prelude.NAME).cached(true)
+      .buildLiteral();
+  private static final int SOURCES = 64;
+
+  private final Engine engine;
+  private final boolean jit;
+  private final SandboxLimits limits;
+  private final long graceMs;
+  private final Watchdog watchdog;
+  private final Set<RunHandle> running = ConcurrentHashMap.newKeySet();
+  private final com.sun.management.ThreadMXBean threads =
+      (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+  /** Fresh contexts made ahead of time, so a part does not wait for one: never reused, never shared. */
+  private final ConcurrentLinkedQueue<Prepared> ready = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger readyCount = new AtomicInteger();
+  private final int readyTarget;
+  private final ScheduledExecutorService housekeeper;
+  private final Map<String, Source> sources = new LinkedHashMap<>(64, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Source> eldest) {
+      return size() > SOURCES;
+    }
+  };
+
+  /** A context built and given its console and runner before any part was assigned to it. */
+  private record Prepared(Context context, BoundedLog log, Value runner) {
+  }
+
+  GraalJsEngine(SandboxLimits limits, long graceMs, int ready) {
+    this.limits = limits;
+    this.graceMs = graceMs;
+    this.jit = jitAvailable();
+    this.engine = Engine.newBuilder("js")
+        .sandbox(SandboxPolicy.CONSTRAINED)
+        .out(OutputStream.nullOutputStream())
+        .err(OutputStream.nullOutputStream())
+        .logHandler(OutputStream.nullOutputStream())
+        .option("engine.WarnInterpreterOnly", "false")
+        // shell builtins a job has no use for: never defined, and the prelude removes the rest
+        .option("js.load", "false")
+        .option("js.print", "false")
+        .option("js.graal-builtin", "false")
+        .build();
+    threads.setThreadAllocatedMemoryEnabled(true);
+    this.watchdog = new Watchdog("disruptor-graaljs-watchdog", 5, () -> { });
+    this.readyTarget = Math.max(1, ready);
+    this.housekeeper = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "disruptor-graaljs-contexts");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** Whether the optimizing Truffle runtime (Graal JIT through JVMCI) is on the module path. */
+  static boolean jitAvailable() {
+    return ModuleLayer.boot().findModule("jdk.graal.compiler").isPresent()
+        && ManagementFactory.getRuntimeMXBean().getInputArguments().contains("-XX:+EnableJVMCI");
+  }
+
+  @Override
+  public String name() {
+    return "graaljs";
+  }
+
+  @Override
+  public boolean jit() {
+    return jit;
+  }
+
+  @Override
+  public SandboxLimits limits() {
+    return limits;
+  }
+
+  private Prepared prepare() {
+    BoundedLog log = new BoundedLog(limits.maxLogBytes());
+    Context context = Context.newBuilder("js")
+        .engine(engine)
+        .sandbox(SandboxPolicy.CONSTRAINED)
+        .out(log)
+        .err(log)
+        .allowHostAccess(HostAccess.CONSTRAINED)
+        .allowIO(IOAccess.NONE)
+        .allowCreateThread(false)
+        .allowCreateProcess(false)
+        .allowNativeAccess(false)
+        .allowEnvironmentAccess(EnvironmentAccess.NONE)
+        .allowPolyglotAccess(PolyglotAccess.NONE)
+        .build();
+    try {
+      return new Prepared(context, log, context.eval(PRELUDE).execute());
+    } catch (RuntimeException e) {
+      context.close(true);
+      throw e;
+    }
+  }
+
+  /** A prepared context if one is ready (the usual case), else one built now; the pool is topped up behind. */
+  private Prepared take() {
+    Prepared prepared = ready.poll();
+    if (prepared != null) {
+      readyCount.decrementAndGet();
+      return prepared;
+    }
+    return prepare();
+  }
+
+  private void refill() {
+    while (readyCount.get() < readyTarget) {
+      try {
+        ready.add(prepare());
+        readyCount.incrementAndGet();
+      } catch (RuntimeException e) {
+        return; // the engine is closing
+      }
+    }
+  }
+
+  /** Closes a used context and makes the next one off the part's critical path (the reply goes first). */
+  private void retire(Context context, boolean cancel) {
+    Runnable close = () -> {
+      try {
+        context.close(cancel);
+      } catch (RuntimeException ignored) {
+        // a context stopped by a limit throws its interruption again on close
+      }
+      refill();
+    };
+    try {
+      housekeeper.schedule(close, 1, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException closing) {
+      close.run();
+    }
+  }
+
+  /**
+   * The source of {@code code}, shared by every part and job that runs the same code: the engine keeps a
+   * source's parse and compiled code only while the Source object is reachable.
+   */
+  private Source source(String code) {
+    synchronized (sources) {
+      return sources.computeIfAbsent(code, c -> Source.newBuilder("js", c, Outcomes.SOURCE_NAME).cached(true)
+          .buildLiteral());
+    }
+  }
+
+  @Override
+  public void check(String code) {
+    Prepared prepared = take();
+    try {
+      prepared.context().parse(source(code));
+    } catch (PolyglotException e) {
+      throw translate(e, new RunHandle(), List.of());
+    } finally {
+      retire(prepared.context(), false);
+    }
+  }
+
+  @Override
+  public PartResult run(PartTask task, RunHandle handle) {
+    long start = System.nanoTime();
+    if (handle.stopped()) {
+      throw Outcomes.stopped(handle.stopReason(), limits.partMemoryLimitMb(), List.of());
+    }
+    Prepared prepared = take();
+    Context context = prepared.context();
+    BoundedLog log = prepared.log();
+    long thread = Thread.currentThread().threadId();
+    PartGuards guards = new PartGuards(
+        Guard.deadline(System::nanoTime, task.deadlineMs()),
+        Guard.cpu(() -> threads.getThreadCpuTime(thread), task.cpuLimitMs()),
+        Guard.memory(() -> threads.getThreadAllocatedBytes(thread), limits.partMemoryLimitMb() * 1024L * 1024L));
+    running.add(handle);
+    handle.attach(() -> interrupt(context), () -> false, graceMs);
+    watchdog.watch(handle, guards);
+    try {
+      Value fn = context.eval(source(task.code()));
+      Value take = prepared.runner().execute(fn, new String(task.input(), StandardCharsets.UTF_8), task.ctxJson());
+      String outcome = take.execute().asString();
+      if (handle.stopped()) {
+        throw Outcomes.stopped(handle.stopReason(), limits.partMemoryLimitMb(), log.lines());
+      }
+      byte[] json = Outcomes.result(outcome, limits.maxResultBytes(), limits.partMemoryLimitMb(), log.lines());
+      return new PartResult(json, log.lines(), Math.round((System.nanoTime() - start) / 1e3) / 1e3);
+    } catch (PolyglotException e) {
+      throw translate(e, handle, log.lines());
+    } catch (StackOverflowError e) {
+      // the host stack ran out outside guest code (e.g. while GraalJS unwound): the same limit for the user
+      throw new SandboxException("stack_limit", "the part exceeded the stack depth limit", null, null, log.lines());
+    } finally {
+      watchdog.forget(handle);
+      handle.detach();
+      running.remove(handle);
+      retire(context, handle.stopped());
+    }
+  }
+
+  /** Interrupts the guest, waiting at most the grace: a part GraalJS cannot interrupt turns the handle stuck. */
+  private void interrupt(Context context) {
+    try {
+      context.interrupt(Duration.ofMillis(graceMs));
+    } catch (TimeoutException e) {
+      LOG.warning("a part did not stop within " + graceMs + " ms of its stop: its thread is lost to the pool");
+    } catch (RuntimeException e) {
+      // the context is closing or closed: nothing left to stop
+    }
+  }
+
+  private SandboxException translate(PolyglotException e, RunHandle handle, List<String> logs) {
+    long memoryMb = limits.partMemoryLimitMb();
+    if (handle.stopped() && (e.isCancelled() || e.isInterrupted() || e.isResourceExhausted())) {
+      return Outcomes.stopped(handle.stopReason(), memoryMb, logs);
+    }
+    Integer line = null;
+    Integer column = null;
+    for (PolyglotException.StackFrame frame : e.getPolyglotStackTrace()) {
+      var location = frame.getSourceLocation();
+      if (frame.isGuestFrame() && location != null && Outcomes.SOURCE_NAME.equals(location.getSource().getName())) {
+        line = location.getStartLine();
+        column = location.getStartColumn();
+        break;
+      }
+    }
+    var location = e.getSourceLocation();
+    if (location != null && Outcomes.SOURCE_NAME.equals(location.getSource().getName()) && (line == null || e.isSyntaxError())) {
+      line = location.getStartLine();
+      column = location.getStartColumn();
+    }
+    String text = String.valueOf(e.getMessage());
+    if (e.isSyntaxError()) {
+      return new SandboxException("compile_error", Outcomes.syntaxMessage(text), line, column, logs);
+    }
+    if (e.isResourceExhausted() || text.contains("OutOfMemoryError") || text.contains("Java heap space")) {
+      return text.contains("stack") || text.contains("Stack")
+          ? new SandboxException("stack_limit", "the part exceeded the stack depth limit", line, column, logs)
+          : new SandboxException("memory_limit", Outcomes.stopMessage("memory_limit", memoryMb), line, column, logs);
+    }
+    if (e.isCancelled() || e.isInterrupted()) {
+      return Outcomes.stopped("cancelled", memoryMb, logs);
+    }
+    if (e.isHostException() || e.isInternalError()) {
+      LOG.warning("graaljs internal error: " + text);
+      return new SandboxException("job_error", "internal error while running the part", line, column, logs);
+    }
+    if (e.isGuestException() && !e.isSyntaxError()) {
+      // thrown while the code itself was evaluated (top level), before the runner could catch it
+      Value guest = e.getGuestObject();
+      String name = "";
+      String message = text;
+      if (guest != null && guest.hasMembers() && guest.getMember("message") != null && guest.getMember("message").isString()) {
+        Value n = guest.getMember("name");
+        name = n != null && n.isString() ? n.asString() : "";
+        message = guest.getMember("message").asString();
+      }
+      SandboxException classified = Outcomes.thrown(name, message, "", memoryMb, logs);
+      return new SandboxException(classified.code(), classified.getMessage(), line, column, logs);
+    }
+    return new SandboxException("job_error", text, line, column, logs);
+  }
+
+  @Override
+  public JsonObject stats() {
+    long stuck = running.stream().filter(RunHandle::stuck).count();
+    return new JsonObject().put("engine", name()).put("jit", jit).put("running", running.size())
+        .put("stuck", stuck).put("readyContexts", readyCount.get());
+  }
+
+  /**
+   * Closes the engine without waiting on parts GraalJS cannot stop: a stuck part would hold a plain
+   * {@code engine.close(true)} forever, so the close runs on its own thread and is given a bounded wait.
+   */
+  @Override
+  public void close() {
+    watchdog.close();
+    housekeeper.shutdownNow();
+    running.forEach(h -> h.stop("cancelled"));
+    Thread closer = Thread.ofPlatform().daemon().name("disruptor-graaljs-close").start(() -> {
+      try {
+        engine.close(true);
+      } catch (RuntimeException ignored) {
+        // engine already closing
+      }
+    });
+    try {
+      closer.join(Math.max(1000, 2 * graceMs));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,406 @@
+package org.disruptor.sandbox;
+
+import com.caoccao.javet.enums.JSRuntimeType;
+import com.caoccao.javet.exceptions.BaseJavetScriptingException;
+import com.caoccao.javet.exceptions.JavetCompilationException;
+import com.caoccao.javet.exceptions.JavetException;
+import com.caoccao.javet.exceptions.JavetScriptingError;
+import com.caoccao.javet.exceptions.JavetTerminatedException;
+import com.caoccao.javet.interop.V8Host;
+import com.caoccao.javet.interop.V8Runtime;
+import com.caoccao.javet.interop.callback.IJavetDirectCallable;
+import com.caoccao.javet.interop.callback.JavetCallbackContext;
+import com.caoccao.javet.interop.callback.JavetCallbackType;
+import com.caoccao.javet.interop.loader.IJavetLibLoadingListener;
+import com.caoccao.javet.interop.loader.JavetLibLoader;
+import com.caoccao.javet.interop.monitoring.V8HeapStatistics;
+import com.caoccao.javet.interop.options.V8RuntimeOptions;
+import com.caoccao.javet.values.V8Value;
+import com.caoccao.javet.values.primitive.V8ValueString;
+import com.caoccao.javet.values.reference.V8ValueFunction;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.File;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@code disruptor runner}: a child process of a node that owns one V8 isolate (Javet) and runs the parts
+ * its node sends over stdin, answering on stdout (see {@link Frames}). No Vert.x, no Hazelcast: only this
+ * package's plain classes and Javet. Three threads: the control thread reads frames and stops the running
+ * part ({@code terminateExecution}, ~1 ms); the JS thread (with a stack sized for V8's stack limit) runs
+ * parts, each in a fresh context prepared ahead; the watchdog checks the part's deadline, CPU time and heap
+ * (used heap plus external memory: ArrayBuffers) every 2 ms. The process caps its own data segment
+ * ({@link OsLimits}), so what the watchdog cannot stop in time fails or aborts this process, never the node.
+ */
+public final class V8Runner {
+
+  /** Above this much live heap after a part, the isolate is asked to give memory back, or replaced. */
+  private static final long RECYCLE_BYTES = 64L << 20;
+  private final DataInputStream in;
+  private final OutputStream out;
+  private final int heapMb;
+  private final long dataHeadroomBytes;
+  private final int stackKb;
+  private final LinkedBlockingQueue<Request> requests = new LinkedBlockingQueue<>();
+  /** STOPs that arrived before their part started, by part id. */
+  private final Map<Long, String> earlyStops = new ConcurrentHashMap<>();
+  private final AtomicLong heap = new AtomicLong();
+  private final com.sun.management.ThreadMXBean threads =
+      (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+  private final Watchdog watchdog = new Watchdog("disruptor-runner-watchdog", 2, this::refreshHeap);
+  private volatile Running current;
+  private volatile V8Runtime runtime;
+  private volatile CompletableFuture<V8HeapStatistics> pendingStats;
+  private volatile BoundedLog log;
+  private V8ValueFunction runner;
+  private JavetCallbackContext sinkContext;
+  private long dataLimit = -1;
+
+  /** One request from the node. */
+  private record Request(byte type, long id, String code, byte[] input, String ctx, long deadlineMs, long cpuMs,
+      long memoryBytes, int maxResultBytes, int maxLogBytes) {
+  }
+
+  private record Running(long id, RunHandle handle, PartGuards guards) {
+  }
+
+  private V8Runner(DataInputStream in, OutputStream out, int heapMb, int memoryMb, int stackKb) {
+    this.in = in;
+    this.out = out;
+    this.heapMb = heapMb;
+    this.dataHeadroomBytes = (long) memoryMb << 20;
+    this.stackKb = stackKb;
+  }
+
+  /** {@code runner HEAP_MB MEMORY_MB STACK_KB}; the library directory comes as -Ddisruptor.javet.lib. */
+  public static int main(List<String> args) {
+    // frames own stdout; anything else printed by Java in this process goes to stderr
+    OutputStream frames = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 65536);
+    System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8));
+    int heapMb = Integer.parseInt(args.get(0));
+    int memoryMb = Integer.parseInt(args.get(1));
+    int stackKb = Integer.parseInt(args.get(2));
+    V8Runner self = new V8Runner(Frames.input(System.in), frames, heapMb, memoryMb, stackKb);
+    return self.serve();
+  }
+
+  private int serve() {
+    String lib = System.getProperty("disruptor.javet.lib");
+    if (lib != null) {
+      JavetLibLoader.setLibLoadingListener(new IJavetLibLoadingListener() {
+        @Override
+        public File getLibPath(JSRuntimeType type) {
+          return new File(lib);
+        }
+
+        @Override
+        public boolean isDeploy(JSRuntimeType type) {
+          return false; // the node unpacked it once for all its runners
+        }
+      });
+    }
+    V8RuntimeOptions.V8_FLAGS.setUseStrict(false).setMaxOldSpaceSize(heapMb).setExposeGC(false)
+        .setCustomFlags("--stack-size=" + stackKb);
+    // V8 stops JS at --stack-size; the thread's real stack has room beyond that for V8's own C++ frames
+    Thread js = new Thread(null, this::jsLoop, "disruptor-runner-js", (2L * stackKb + 8192) * 1024);
+    js.setDaemon(true);
+    js.start();
+    try {
+      Frames.Frame frame;
+      while ((frame = Frames.read(in)) != null) {
+        DataInputStream body = frame.body();
+        switch (frame.type()) {
+          case Frames.RUN -> requests.add(new Request(Frames.RUN, body.readLong(), Frames.getString(body),
+              Frames.getBytes(body), Frames.getString(body), body.readLong(), body.readLong(), body.readLong(),
+              body.readInt(), body.readInt()));
+          case Frames.CHECK -> requests.add(new Request(Frames.CHECK, body.readLong(), Frames.getString(body), null,
+              null, 0, 0, 0, 0, 0));
+          case Frames.STOP -> stop(body.readLong(), Frames.getString(body));
+          case Frames.SHUTDOWN -> {
+            return halt(0);
+          }
+          default -> throw new IOException("unknown frame type " + frame.type());
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      System.err.println("disruptor runner: " + e);
+      return halt(1);
+    }
+    return halt(0); // the node closed the pipe: it is gone
+  }
+
+  /** Exits without running V8's or the JVM's clean-up, which a dying isolate could hang. */
+  private static int halt(int status) {
+    Runtime.getRuntime().halt(status);
+    return status;
+  }
+
+  private void stop(long id, String reason) {
+    Running running = current;
+    if (running != null && running.id() == id) {
+      running.handle().stop(reason);
+    } else {
+      earlyStops.put(id, reason);
+    }
+  }
+
+  private void jsLoop() {
+    try {
+      runtime = newRuntime();
+      prepare();
+      dataLimit = OsLimits.limitData(dataHeadroomBytes);
+      heap.set(heapNow());
+      send(new Frames.Builder(Frames.READY).putLong(heap.get()).putLong(dataLimit).putLong(ProcessHandle.current().pid()));
+      while (true) {
+        Request request = requests.take();
+        if (request.type() == Frames.CHECK) {
+          check(request);
+        } else {
+          run(request);
+        }
+      }
+    } catch (Throwable e) {
+      System.err.println("disruptor runner: the JS thread ended: " + e);
+      e.printStackTrace();
+      System.err.flush();
+      halt(3);
+    }
+  }
+
+  /** Lets go of the values that belong to the current context: they die with it. */
+  private void release() {
+    try {
+      if (runner != null) {
+        runner.close();
+      }
+    } catch (JavetException | RuntimeException e) {
+      // already gone with its context
+    }
+    runner = null;
+    if (sinkContext != null) {
+      runtime.removeCallbackContext(sinkContext.getHandle());
+      sinkContext = null;
+    }
+  }
+
+  /** Prepares the current (fresh) context: the prelude run, the console wired to the current part's log. */
+  private void prepare() throws JavetException {
+    sinkContext = new JavetCallbackContext("sink", JavetCallbackType.DirectCallNoThisAndNoResult,
+        (IJavetDirectCallable.NoThisAndNoResult<Exception>) this::sink);
+    try (V8ValueFunction sink = runtime.createV8ValueFunction(sinkContext);
+        V8ValueFunction setup = runtime.getExecutor(Prelude.TEXT).setResourceName(Prelude.NAME).execute()) {
+      runner = setup.call(null, sink);
+    }
+  }
+
+  private void sink(V8Value... args) {
+    BoundedLog target = log;
+    if (target != null && args.length > 0 && args[0] instanceof V8ValueString line) {
+      target.append(line.getValue());
+    }
+  }
+
+  private void check(Request request) throws IOException {
+    Frames.Builder reply = new Frames.Builder(Frames.CHECKED).putLong(request.id());
+    try {
+      runtime.getExecutor(request.code()).setResourceName(Outcomes.SOURCE_NAME).compileV8Script().close();
+      reply.putBoolean(true);
+    } catch (JavetCompilationException e) {
+      SandboxException failure = compileError(e.getScriptingError());
+      reply.putBoolean(false).putString(failure.code()).putString(failure.getMessage())
+          .putInt(failure.line() == null ? -1 : failure.line()).putInt(failure.column() == null ? -1 : failure.column());
+    } catch (JavetException e) {
+      reply.putBoolean(true); // not a compile error: the part itself will say what is wrong
+    }
+    send(reply);
+  }
+
+  private void run(Request request) throws Exception {
+    long start = System.nanoTime();
+    RunHandle handle = new RunHandle();
+    String early = earlyStops.remove(request.id());
+    earlyStops.keySet().removeIf(id -> id < request.id());
+    if (early != null) {
+      handle.stop(early);
+    }
+    BoundedLog partLog = new BoundedLog(request.maxLogBytes());
+    log = partLog;
+    long memoryMb = request.memoryBytes() >> 20;
+    long thread = Thread.currentThread().threadId();
+    heap.set(heapNow());
+    PartGuards guards = new PartGuards(
+        Guard.deadline(System::nanoTime, request.deadlineMs()),
+        Guard.cpu(() -> threads.getThreadCpuTime(thread), request.cpuMs()),
+        Guard.memory(heap::get, request.memoryBytes()));
+    current = new Running(request.id(), handle, guards);
+    V8Runtime rt = runtime;
+    // the node kills a runner that does not honour a stop, so nothing is left to reclaim here
+    handle.attach(rt::terminateExecution, () -> true, 60_000);
+    watchdog.watch(handle, guards);
+    Frames.Builder reply;
+    try {
+      byte[] json = execute(request, handle, partLog, memoryMb);
+      reply = new Frames.Builder(Frames.RESULT).putLong(request.id()).putBytes(json).putStrings(partLog.lines())
+          .putDouble(Math.round((System.nanoTime() - start) / 1e3) / 1e3);
+    } catch (SandboxException e) {
+      reply = new Frames.Builder(Frames.FAILURE).putLong(request.id()).putString(e.code()).putString(e.getMessage())
+          .putInt(e.line() == null ? -1 : e.line()).putInt(e.column() == null ? -1 : e.column())
+          .putStrings(e.logs());
+    } finally {
+      watchdog.forget(handle);
+      handle.detach();
+      current = null;
+      log = null;
+    }
+    reply.putLong(heap.get());
+    send(reply);
+    recover(handle.stopped());
+  }
+
+  private byte[] execute(Request request, RunHandle handle, BoundedLog partLog, long memoryMb) {
+    if (handle.stopped()) {
+      throw Outcomes.stopped(handle.stopReason(), memoryMb, List.of());
+    }
+    try (V8Value fn = runtime.getExecutor(request.code()).setResourceName(Outcomes.SOURCE_NAME).execute();
+        V8ValueString input = runtime.createV8ValueString(new String(request.input(), StandardCharsets.UTF_8));
+        V8ValueString ctx = runtime.createV8ValueString(request.ctx());
+        V8ValueFunction take = runner.call(null, fn, input, ctx)) {
+      String outcome = take.callString(null);
+      if (outcome.startsWith("p")) {
+        runtime.await();
+        outcome = take.callString(null);
+      }
+      if (handle.stopped()) {
+        throw Outcomes.stopped(handle.stopReason(), memoryMb, partLog.lines());
+      }
+      return Outcomes.result(outcome, request.maxResultBytes(), memoryMb, partLog.lines());
+    } catch (JavetCompilationException e) {
+      SandboxException failure = compileError(e.getScriptingError());
+      throw new SandboxException(failure.code(), failure.getMessage(), failure.line(), failure.column(), partLog.lines());
+    } catch (JavetTerminatedException e) {
+      throw Outcomes.stopped(handle.stopped() ? handle.stopReason() : "cancelled", memoryMb, partLog.lines());
+    } catch (BaseJavetScriptingException e) {
+      if (handle.stopped()) {
+        throw Outcomes.stopped(handle.stopReason(), memoryMb, partLog.lines());
+      }
+      // thrown while the code itself was evaluated (top level), before the runner could catch it
+      JavetScriptingError error = e.getScriptingError();
+      String detailed = String.valueOf(error.getDetailedMessage());
+      int colon = detailed.indexOf(": ");
+      String name = colon > 0 && detailed.substring(0, colon).matches("[A-Za-z]*Error") ? detailed.substring(0, colon) : "";
+      SandboxException thrown = Outcomes.thrown(name, String.valueOf(error.getMessage()), "", memoryMb, partLog.lines());
+      throw new SandboxException(thrown.code(), thrown.getMessage(), error.getLineNumber(), error.getStartColumn() + 1,
+          partLog.lines());
+    } catch (JavetException e) {
+      if (handle.stopped()) {
+        throw Outcomes.stopped(handle.stopReason(), memoryMb, partLog.lines());
+      }
+      System.err.println("disruptor runner: " + e);
+      throw new SandboxException("job_error", "internal error while running the part", null, null, partLog.lines());
+    }
+  }
+
+  private static SandboxException compileError(JavetScriptingError error) {
+    return new SandboxException("compile_error", Outcomes.syntaxMessage(String.valueOf(error.getDetailedMessage())),
+        error.getLineNumber(), error.getStartColumn() + 1, List.of());
+  }
+
+  /**
+   * After a part, the next context is prepared before the next request. A stopped part gets a new isolate:
+   * a termination can land just as the part returns and would end the next script, and V8 keeps the
+   * isolate's pending promise jobs across contexts (a microtask flood would resume). A big heap is given
+   * back, or the isolate replaced.
+   */
+  private void recover(boolean stopped) throws JavetException {
+    release();
+    if (stopped) {
+      recycle();
+    } else {
+      runtime.resetContext();
+      if (heapNow() > RECYCLE_BYTES) {
+        runtime.lowMemoryNotification();
+        if (heapNow() > RECYCLE_BYTES) {
+          recycle();
+        }
+      }
+    }
+    prepare();
+    heap.set(heapNow());
+  }
+
+  /** A new isolate (about 1 ms); the old one goes first, so the two never hold memory at once. */
+  private void recycle() throws JavetException {
+    runtime.close(true);
+    runtime = newRuntime();
+  }
+
+  /**
+   * An isolate that also reads its heap after every collection: a fast-growing part makes V8 collect
+   * often, and the reading is taken and judged on the JS thread itself, so a loaded machine that is slow
+   * to schedule the watchdog does not let the part run on to V8's own (fatal) heap limit.
+   */
+  private V8Runtime newRuntime() throws JavetException {
+    V8Runtime created = V8Host.getV8Instance().createV8Runtime();
+    created.addGCEpilogueCallback((types, flags) -> refreshHeap());
+    return created;
+  }
+
+  private long heapNow() {
+    try {
+      return used(runtime.getV8HeapStatistics().get(1, TimeUnit.SECONDS));
+    } catch (Exception e) {
+      return heap.get();
+    }
+  }
+
+  private static long used(V8HeapStatistics stats) {
+    return stats.getUsedHeapSize() + stats.getExternalMemory();
+  }
+
+  /** Asks the isolate for its heap figures; the answer lands in {@link #heap} when V8 gets to it. */
+  private void refreshHeap() {
+    CompletableFuture<V8HeapStatistics> pending = pendingStats;
+    if (pending != null && !pending.isDone()) {
+      return;
+    }
+    V8Runtime rt = runtime;
+    if (rt != null && !rt.isClosed()) {
+      pendingStats = rt.getV8HeapStatistics().whenComplete((stats, e) -> {
+        if (stats != null) {
+          heap.set(used(stats));
+          judge(rt);
+        }
+      });
+    }
+  }
+
+  /** Stops the running part at once when a fresh reading puts it past a limit (the watchdog would, later). */
+  private void judge(V8Runtime rt) {
+    Running running = current;
+    if (running == null || running.handle().stopped()) {
+      return;
+    }
+    String reason = running.guards().crossed();
+    if (reason != null) {
+      running.handle().stop(reason);
+      rt.terminateExecution();
+    }
+  }
+
+  private void send(Frames.Builder frame) throws IOException {
+    frame.writeTo(out);
+  }
+}
