@@ -62,6 +62,16 @@ export class TaskStream {
     });
     this.container.replaceChildren(...lanes, this.axis(span));
     this.container.dataset.bars = String(bars.length);
+    if (!this.tip.hidden && this.hovered) {
+      // the bars were drawn anew: the hover follows the same attempt, with its new status and elapsed time
+      const again = this.container.querySelector(
+        `.bar[data-index="${this.hovered.index}"][data-node="${CSS.escape(this.hovered.node)}"]`);
+      if (again) {
+        this.describe(again);
+      } else {
+        this.tip.hidden = true;
+      }
+    }
   }
 
   bar(b, t0, span, now, row) {
@@ -87,6 +97,15 @@ export class TaskStream {
       this.tip.hidden = true;
       return;
     }
+    this.hovered = { index: bar.dataset.index, node: bar.dataset.node };
+    this.describe(bar);
+    this.tip.hidden = false;
+    const box = this.container.parentElement.getBoundingClientRect();
+    this.tip.style.left = `${Math.min(e.clientX - box.left + 12, box.width - 220)}px`;
+    this.tip.style.top = `${e.clientY - box.top + 14}px`;
+  }
+
+  describe(bar) {
     const d = bar.dataset;
     const lines = [`part #${d.index} · ${d.status}`, `node ${d.node}`, `elapsed ${duration(Number(d.elapsed))}`,
       `attempts ${d.attempts || 1}`];
@@ -94,10 +113,6 @@ export class TaskStream {
       lines.push(`moved: ${d.note}`);
     }
     this.tip.textContent = lines.join('\n');
-    this.tip.hidden = false;
-    const box = this.container.parentElement.getBoundingClientRect();
-    this.tip.style.left = `${Math.min(e.clientX - box.left + 12, box.width - 220)}px`;
-    this.tip.style.top = `${e.clientY - box.top + 14}px`;
   }
 }
 

@@ -73,6 +73,15 @@ class PageIT {
   }
 
   @Test
+  @DisplayName("the page's job model draws bars from the node's times, a retry as a moved bar and a new one, "
+      + "and a watched job from its view")
+  void jobModel() throws Exception {
+    try (BrowserScript script = BrowserScript.start("model.mjs", List.of())) {
+      assertPassed(script);
+    }
+  }
+
+  @Test
   @DisplayName("during a 6-part job on 3 nodes shows 6 bars in 3 lanes and running counts equal to /api/peers, "
       + "and a second tab that picks the job from the list follows it to the end")
   void taskStream() throws Exception {
