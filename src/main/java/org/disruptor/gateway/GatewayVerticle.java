@@ -60,7 +60,7 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    jobs = new JobService(vertx, registry, counters, config(), worker, store);
+    jobs = new JobService(vertx, registry, counters, config(), worker, store, board);
     auth = new TokenAuth(config().getString("token"), config().getBoolean("publicPeers"));
     Router router = Router.router(vertx);
     router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx).bridge(new SockJSBridgeOptions()

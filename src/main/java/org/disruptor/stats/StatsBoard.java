@@ -41,6 +41,19 @@ public final class StatsBoard {
     return entry == null ? null : entry.stats.copy();
   }
 
+  /**
+   * The load a node last reported: parts running and queued there, plus its stuck worker threads (they
+   * still take CPU); 0 when nothing was heard.
+   */
+  public int load(String nodeId) {
+    Entry entry = latest.get(nodeId);
+    if (entry == null) {
+      return 0;
+    }
+    JsonObject s = entry.stats;
+    return s.getInteger("running", 0) + s.getInteger("queued", 0) + s.getInteger("stuck", 0);
+  }
+
   /** When this node last heard from {@code nodeId} (epoch ms of this node's clock), or -1 when never. */
   public long lastHeard(String nodeId) {
     Entry entry = latest.get(nodeId);
