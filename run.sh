@@ -3,7 +3,8 @@
 # `disruptor` with the JVM flags a node needs: conf/jvm.options; for the graaljs engine also the GraalJS layer
 # (target/graaljs on the class path), conf/jvm-graaljs.options and the Graal compiler for GraalJS's JIT.
 #   ./run.sh                  one node on 127.0.0.1:8080
-#   ./run.sh peer|submit|peers ...   the disruptor command line
+#   ./run.sh peer ...         a node (see `./run.sh help`)
+#   ./run.sh submit|peers|modules ...   the client commands, in a lean fast-starting JVM
 #   ./run.sh cluster N [BASE]  N local nodes chained on BASE (8080).., all stopped on Ctrl-C
 #   ./run.sh test             the whole test suite
 #   ./run.sh bench [NAME]     the benchmark suite
@@ -13,7 +14,15 @@ JAR="$ROOT/target/disruptor.jar"
 GRAAL="$ROOT/target/graal-compiler"
 GRAALJS="$ROOT/target/graaljs"
 
-java_major() { "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | cut -d. -f1; }
+# the JDK's release file when there is one (no JVM start: the client commands should start fast)
+java_major() {
+  local release; release="$(dirname "$1")/../release"
+  if [ -f "$release" ] && grep -q '^JAVA_VERSION=' "$release"; then
+    sed -n 's/^JAVA_VERSION="\{0,1\}\([0-9]*\).*/\1/p' "$release"
+  else
+    "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | cut -d. -f1
+  fi
+}
 
 find_java() {
   local candidates=()
@@ -66,6 +75,26 @@ node_java() {
   fi
 }
 
+# The client commands (submit, peers, modules) run in a lean JVM of their own: no Graal compiler or JVMCI,
+# C1 only, serial GC, and an AOT cache of the classes a CLI call loads (JDK 25 -XX:AOTCache), made once per
+# build by a training run against a stand-in node (org.disruptor.cli.Training), so a call starts in ~0.1 s.
+# CLI=(java ... main class) for a client command
+CLI_FLAGS=(-Xmx512m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k)
+cli_java() {
+  local cache="$ROOT/target/cli.aot"
+  if [ ! -f "$cache" ] || [ "$JAR" -nt "$cache" ]; then
+    local tmp="$cache.$$"
+    if "$JAVA" "-XX:AOTCacheOutput=$tmp" "${CLI_FLAGS[@]}" -cp "$JAR" org.disruptor.cli.Training >/dev/null 2>&1; then
+      mv -f "$tmp" "$cache"
+    else
+      rm -f "$tmp" "$tmp.config"
+    fi
+  fi
+  CLI=("$JAVA")
+  [ -f "$cache" ] && CLI+=("-XX:AOTCache=$cache")
+  CLI+=("${CLI_FLAGS[@]}" -cp "$JAR" org.disruptor.Main)
+}
+
 cluster() {
   local n="${1:-3}" base="${2:-8080}" pids=()
   [[ "$n" =~ ^[0-9]+$ ]] && [ "$n" -ge 1 ] && [[ "$base" =~ ^[0-9]+$ ]] || { echo "usage: ./run.sh cluster N [BASE_PORT]" >&2; exit 2; }
@@ -88,5 +117,6 @@ case "${1:-}" in
   cluster) shift; cluster "$@" ;;
   bench)   shift; build_if_needed; exec "$ROOT/bench/run.sh" "$@" ;;
   build)   build ;;
+  submit|peers|modules) build_if_needed; cli_java; exec "${CLI[@]}" "$@" ;;
   *)       build_if_needed; node_java "$@"; exec "${NODE[@]}" "$@" ;;
 esac

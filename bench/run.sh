@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# The benchmark suite (not part of ./run.sh test): ./run.sh bench [js|overhead|data|scaling|startup|faults ...]
+# The benchmark suite (not part of ./run.sh test): ./run.sh bench [js|overhead|data|scaling|startup|faults ...], or cli
 # Prints markdown tables and writes them with PNG plots under bench/results/.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+# the command line's start time is timed from outside, by hyperfine (its own script)
+[ "${1:-}" = cli ] && exec "$ROOT/bench/cli.sh"
 JAVA="${JAVA_HOME:?JAVA_HOME must point at a JDK 25}/bin/java"
 mvn -q -B -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt \
   -Dmdep.includeScope=test >/dev/null

@@ -56,6 +56,24 @@ export class Seen {
   }
 }
 
+/** Writes a screenshot of the page as it is now to target/screenshots/NAME.png, for a person to look at. */
+export async function shot(page, name) {
+  const dir = path.join(TARGET, 'screenshots');
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
+  step(`screenshot target/screenshots/${name}.png`);
+}
+
+/** Sets the text of one of the console's code editors (code, data, reduce). */
+export async function setEditor(page, id, text) {
+  await page.$eval(`#${id}`, (host, value) => { host.editor.value = value; }, text);
+}
+
+/** The text of one of the console's code editors. */
+export async function editorText(page, id) {
+  return page.$eval(`#${id}`, (host) => host.editor.value);
+}
+
 /** The page's data-testid selector. */
 export const tid = (id) => `[data-testid="${id}"]`;
 

@@ -5,7 +5,7 @@
 // --join: prints "AWAIT-JOIN ADDRESS" once the page is checked; start that node (pointed at the cluster)
 // then. When the page lists it, prints "AWAIT-LEAVE ADDRESS": stop that node then. PageIT reacts to
 // these lines; by hand, start and stop the node in another terminal.
-import { Seen, addressOf, check, eventually, runCheck, step, tid, usage } from './lib.mjs';
+import { Seen, addressOf, check, eventually, runCheck, shot, step, tid, usage } from './lib.mjs';
 
 const args = process.argv.slice(2);
 const joinAt = args.indexOf('--join');
@@ -39,13 +39,20 @@ async function awaitMembers(page, members, timeoutMs) {
 }
 
 async function checkRows(page) {
-  const rows = await page.$$eval(tid('peer-row'), (list) => list.map((r) => ({
+  const read = () => page.$$eval(tid('peer-row'), (list) => list.map((r) => ({
     address: r.dataset.address, text: r.textContent,
     running: r.querySelector('[data-testid="peer-running"]').textContent,
-    completed: r.querySelector('[data-testid="peer-completed"]').textContent })));
+    completed: r.querySelector('[data-testid="peer-completed"]').textContent,
+    engine: r.querySelector('[data-testid="peer-engine"]').textContent,
+    cpu: r.querySelector('[data-testid="peer-cpu"]').textContent,
+    heap: r.querySelector('[data-testid="peer-heap"]').textContent })));
+  // a node that just joined shows "–" until its first stats arrive (within a second or so)
+  const rows = await eventually('every peer with its running and completed counts, engine, CPU and heap', async () => {
+    const seen = await read();
+    return seen.every((r) => /^\d+$/.test(r.running) && /^\d+$/.test(r.completed) && r.engine !== '–'
+      && /%$/.test(r.cpu) && /MB$/.test(r.heap)) ? seen : new Seen(seen);
+  });
   for (const row of rows) {
-    check(/^\d+$/.test(row.running) && /^\d+$/.test(row.completed),
-      `peer ${row.address} should show its running and completed counts, shows ${row.running} / ${row.completed}`);
     check(!row.text.includes('Invalid'), `peer ${row.address} should show when it joined, shows ${row.text}`);
   }
   const selfRow = rows.find((r) => r.address === self);
@@ -72,6 +79,8 @@ await runCheck('peers', async (page) => {
     console.log(`AWAIT-JOIN ${joiner}`);
     await awaitListed(page, [...peers, joiner], `node ${joiner} joins the list without a reload`, JOIN_TIMEOUT_MS);
     await awaitMembers(page, peers.length + 1, 15000);
+    await checkRows(page);
+    await shot(page, 'peers-joined');
     step(`joined: ${joiner}`);
     console.log(`AWAIT-LEAVE ${joiner}`);
     await awaitListed(page, peers, `node ${joiner} leaves the list without a reload`, LEAVE_TIMEOUT_MS);

@@ -15,14 +15,14 @@ try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
   await page.goto(base);
   await page.waitForSelector('[data-testid="live"][data-state="open"]');
-  await page.fill('#code', `(xs, ctx) => {
+  await page.$eval('#code', (host, text) => { host.editor.value = text; }, `(xs, ctx) => {
   console.log('part ' + ctx.partition + ' on ' + ctx.node);
   const end = Date.now() + 600 * ctx.partition; // later parts take longer
   while (Date.now() < end) {}
   return xs.map(x => x * x);
 }`);
   await page.fill('#partitions', '6');
-  await page.fill('#reduce', '(parts) => parts.flat()');
+  await page.$eval('#reduce', (host) => { host.editor.value = '(parts) => parts.flat()'; });
   await page.click('#run');
   await page.waitForFunction(() => /^[3-5] \//.test(document.getElementById('progress-text').textContent),
     null, { timeout: 30000 });

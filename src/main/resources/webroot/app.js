@@ -1,23 +1,32 @@
 /**
- * The page: header (this node, cluster health, live-update state), the live peer list and the live
- * list of recent jobs. Initial state comes from /api/peers, /api/jobs and /health, fetched again on
- * every bridge (re)connect; changes arrive over the event-bus bridge (disruptor.ui.peers / .jobs).
+ * The page: header (this node, cluster health, live-update state), nodes at a glance, the recent jobs (paged,
+ * filtered by status; a click shows a job in the console) and the job console. Initial state comes from
+ * /api/peers, /api/jobs and /health, fetched again on every bridge (re)connect; changes arrive over the
+ * event-bus bridge: disruptor.ui.peers (who is live), disruptor.ui.stats (every node's load, about once a
+ * second) and disruptor.ui.jobs (job progress).
  */
 import { Bridge, bridgeUrl } from './bridge.js';
-import { $, ago, askToken, clock, count, duration, el, getJson, token } from './view.js';
+import { $, askToken, clock, duration, el, getJson, token } from './view.js';
 import { JobConsole } from './console.js';
+import { NodesPanel } from './nodes.js';
 
 const PEERS = 'disruptor.ui.peers';
+const STATS = 'disruptor.ui.stats';
 const JOBS = 'disruptor.ui.jobs';
-const MAX_JOBS = 25;
+const MAX_JOBS = 500;
+const PAGE = 10;
 const POLL_MS = 10000;
 
 const state = {
   self: null,
-  peers: [],
   jobs: new Map(),
+  page: 0,
+  filter: '',
+  selected: null,
   peersRequest: 0,
   bridge: null,
+  nodes: null,
+  console: null,
 };
 
 function renderHealth(health) {
@@ -37,28 +46,10 @@ function setSelf(address) {
   }
 }
 
-function renderPeers() {
-  const now = Date.now();
-  const rows = state.peers.map((p) => el('tr', {
-    dataset: { testid: 'peer-row', address: p.address },
-    class: p.address === state.self ? 'self' : '',
-  },
-  el('td', { class: 'mono', 'data-testid': 'peer-address' }, p.address,
-    p.address === state.self ? el('span', { class: 'tag' }, 'this node') : null),
-  el('td', { class: 'since', title: new Date(p.since).toISOString() }, clock(p.since), ' ', el('span', { class: 'muted' }, ago(p.since, now))),
-  el('td', { class: 'num', 'data-testid': 'peer-running' }, count(p.running)),
-  el('td', { class: 'num', 'data-testid': 'peer-completed' }, count(p.completed))));
-  $('peers').replaceChildren(...rows);
-  $('peer-count').textContent = String(state.peers.length);
-  $('peers-empty').hidden = state.peers.length > 0;
-}
-
-/** A peers event lists who is live; keep the counts we already had until /api/peers answers. */
+/** A peers event lists who is live; /api/peers adds their latest stats. */
 function onPeersEvent(body) {
   setSelf(body.self);
-  const known = new Map(state.peers.map((p) => [p.id, p]));
-  state.peers = body.peers.map((p) => ({ ...known.get(p.id), ...p }));
-  renderPeers();
+  state.nodes.setPeers(body.self, body.peers);
   refreshPeers();
   refreshHealth();
 }
@@ -70,8 +61,7 @@ async function refreshPeers() {
     const body = await getJson('/api/peers');
     if (request === state.peersRequest) {
       setSelf(body.self);
-      state.peers = body.peers;
-      renderPeers();
+      state.nodes.setPeers(body.self, body.peers);
     }
   } catch (e) {
     console.warn('peers', e);
@@ -92,35 +82,66 @@ function jobElapsed(job, now) {
   return job.status === 'running' ? job.elapsedMs + (now - job.receivedAt) : job.elapsedMs;
 }
 
+function sortedJobs() {
+  return [...state.jobs.values()].sort((a, b) => b.createdAt - a.createdAt);
+}
+
 function renderJobs() {
   const now = Date.now();
-  const jobs = [...state.jobs.values()].sort((a, b) => b.createdAt - a.createdAt);
-  const rows = jobs.map((j) => el('tr', { dataset: { testid: 'job-row', id: j.id, status: j.status } },
-    el('td', { class: 'mono', title: `${j.id}\nsubmitted ${clock(j.createdAt)}` }, j.id.slice(0, 8)),
-    el('td', {}, j.mode),
-    el('td', {}, el('span', { class: 'badge', dataset: { status: j.status }, 'data-testid': 'job-status' }, j.status)),
+  const all = sortedJobs();
+  const shown = state.filter ? all.filter((j) => j.status === state.filter) : all;
+  const pages = Math.max(1, Math.ceil(shown.length / PAGE));
+  state.page = Math.min(state.page, pages - 1);
+  const first = state.page * PAGE;
+  const rows = shown.slice(first, first + PAGE).map((j) => {
+    const row = el('tr', {
+      dataset: { testid: 'job-row', id: j.id, status: j.status },
+      class: j.id === state.selected ? 'selected' : '',
+      title: `${j.id}\nsubmitted ${clock(j.createdAt)}; click to show it in the console`,
+    },
+    el('td', { class: 'mono' }, j.id.slice(0, 8), el('span', { class: 'muted mode' }, j.mode)),
+    el('td', {}, el('span', { class: 'badge', dataset: { status: j.status }, 'data-testid': 'job-status' }, j.status.replace('_', ' '))),
     el('td', { 'data-testid': 'job-parts' },
       el('progress', { value: j.done, max: Math.max(1, j.parts) }), ` ${j.done} / ${j.parts}`),
-    el('td', { class: 'num', 'data-testid': 'job-elapsed' }, duration(jobElapsed(j, now)))));
+    el('td', { class: 'num', 'data-testid': 'job-elapsed' }, duration(jobElapsed(j, now))));
+    row.addEventListener('click', () => select(j.id));
+    return row;
+  });
   $('jobs').replaceChildren(...rows);
+  $('job-count').textContent = String(all.length);
   $('jobs-empty').hidden = rows.length > 0;
+  $('jobs-empty').textContent = all.length && state.filter ? `No ${state.filter.replace('_', ' ')} jobs.` : 'No jobs on this node yet.';
+  $('jobs-range').textContent = shown.length ? `${first + 1}–${Math.min(shown.length, first + PAGE)} of ${shown.length}` : '';
+  $('jobs-prev').disabled = state.page === 0;
+  $('jobs-next').disabled = state.page >= pages - 1;
+}
+
+function select(id) {
+  state.selected = id;
+  renderJobs();
+  if (id) {
+    state.console.show(id);
+  }
+}
+
+function remember(job) {
+  state.jobs.set(job.id, { ...job, receivedAt: Date.now() });
+  if (state.jobs.size > MAX_JOBS) {
+    sortedJobs().slice(MAX_JOBS).forEach((j) => state.jobs.delete(j.id));
+  }
 }
 
 function upsertJob(summary) {
   const { event, ...job } = summary;
-  state.jobs.set(job.id, { ...job, receivedAt: Date.now() });
-  const oldest = [...state.jobs.values()].sort((a, b) => b.createdAt - a.createdAt).slice(MAX_JOBS);
-  oldest.forEach((j) => state.jobs.delete(j.id));
+  remember(job);
   renderJobs();
-  if (event !== 'partition' && event !== 'retry') {
-    refreshPeers(); // a job that starts or ends changes the running/completed counts
-  }
+  state.console.onJobEvent(job);
 }
 
 async function refreshJobs() {
   try {
     const body = await getJson('/api/jobs');
-    body.jobs.slice(0, MAX_JOBS).forEach((j) => state.jobs.set(j.id, { ...j, receivedAt: Date.now() }));
+    body.jobs.slice(0, MAX_JOBS).forEach(remember);
     renderJobs();
   } catch (e) {
     console.warn('jobs', e);
@@ -144,6 +165,8 @@ function onBridgeState(bridgeState) {
 function onBridgeMessage(address, body) {
   if (address === PEERS) {
     onPeersEvent(body);
+  } else if (address === STATS) {
+    state.nodes.onStats(body);
   } else if (address === JOBS) {
     upsertJob(body);
   }
@@ -155,12 +178,19 @@ async function start() {
   if (health.tokenRequired && !token()) {
     await askToken();
   }
+  state.nodes = new NodesPanel($('peers'), { count: $('peer-count'), empty: $('peers-empty') });
+  state.console = new JobConsole(location);
+  state.console.attach();
+  state.console.onSelect = (id) => { state.selected = id; renderJobs(); };
+  $('job-filter').addEventListener('change', (e) => { state.filter = e.target.value; state.page = 0; renderJobs(); });
+  $('jobs-prev').addEventListener('click', () => { state.page = Math.max(0, state.page - 1); renderJobs(); });
+  $('jobs-next').addEventListener('click', () => { state.page++; renderJobs(); });
   await refreshJobs();
-  state.bridge = new Bridge(bridgeUrl(location), [PEERS, JOBS], { onMessage: onBridgeMessage, onState: onBridgeState })
+  state.bridge = new Bridge(bridgeUrl(location), [PEERS, STATS, JOBS], { onMessage: onBridgeMessage, onState: onBridgeState })
     .start();
-  new JobConsole(location).attach();
-  setInterval(() => { renderPeers(); renderJobs(); }, 1000);
+  setInterval(() => { state.nodes.render(); renderJobs(); }, 1000);
   setInterval(() => { refreshPeers(); refreshHealth(); }, POLL_MS);
+  document.body.dataset.ready = 'true';
 }
 
 start();

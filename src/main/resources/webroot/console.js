@@ -1,12 +1,19 @@
 /**
- * The job console: reads the form into a job, sends it over the job WebSocket (/api/jobs/ws) and
- * shows its events as they come: accepted, each part (node, elapsed, logs), retries, then the
- * result or the error (code, message, partition, node, line:column and the offending source line).
- * One job at a time; closing the socket would cancel it on the node, so the socket is kept open.
+ * The job console: the form (code, data and reduce in code editors) becomes a job sent over the job
+ * WebSocket (/api/jobs/ws); the run view shows the job live: its status, the task stream (one lane per node,
+ * one bar per part), the parts with their logs, then the result (a collapsible tree, its size, a download)
+ * or the error (code, message, partition, node, line:column, the offending line marked in its editor).
+ * A job picked in the job list is shown the same way: from its view, then followed with a
+ * `{"type":"watch","id"}` on its own socket, or, where the node cannot watch, from its view again on each of
+ * its progress events. Closing the socket would cancel the page's job on the node, so it is kept open.
  */
-import { $, duration, el, getJson, pretty, token } from './view.js';
+import { CodeEditor } from './editor.js';
+import { jsonSize, jsonTree } from './jsonview.js';
+import { FINAL, JobRun } from './run.js';
+import { TaskStream } from './stream.js';
+import { $, authHeaders, duration, el, getJson, pretty, token } from './view.js';
 
-const FINAL = new Set(['completed', 'failed', 'timed_out', 'cancelled']);
+const REFRESH_MS = 250;
 
 export class JobConsole {
   constructor(location) {
@@ -14,17 +21,29 @@ export class JobConsole {
     this.url = `${scheme}//${location.host}/api/jobs/ws`;
     this.socket = null;
     this.job = null;
+    this.watch = null;
     this.ticker = null;
+    this.onSelect = () => {};
   }
 
   attach() {
+    const run = () => $('job-form').requestSubmit();
+    this.editors = {
+      code: new CodeEditor($('code'), { onRun: run, label: 'job code' }),
+      data: new CodeEditor($('data'), { onRun: run, label: 'job data', wrap: true }),
+      reduce: new CodeEditor($('reduce'), { onRun: run, label: 'reduce' }),
+    };
+    this.stream = new TaskStream($('stream'), $('stream-tip'));
     $('job-form').addEventListener('submit', (e) => { e.preventDefault(); this.run(); });
     $('cancel').addEventListener('click', () => this.cancel());
-    for (const id of ['code', 'data', 'reduce']) {
+    $('result-tree-tab').addEventListener('click', () => this.resultTab('tree'));
+    $('result-raw-tab').addEventListener('click', () => this.resultTab('raw'));
+    $('result-download').addEventListener('click', () => this.download());
+    for (const id of ['partitions', 'timeout']) {
       $(id).addEventListener('keydown', (e) => {
         if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
           e.preventDefault();
-          $('job-form').requestSubmit();
+          run();
         }
       });
     }
@@ -32,12 +51,12 @@ export class JobConsole {
 
   /** The form as a job object, or throws an Error whose message says which field is wrong. */
   readForm() {
-    const code = $('code').value; // sent as written: error lines and columns refer to it
+    const code = this.editors.code.value; // sent as written: error lines and columns refer to it
     if (!code.trim()) {
       throw new Error('Code is empty: write a function (input, ctx) => ...');
     }
     const job = { code, mode: $('mode').value };
-    const data = $('data').value.trim();
+    const data = this.editors.data.value.trim();
     if (data) {
       try {
         job.data = JSON.parse(data);
@@ -52,7 +71,7 @@ export class JobConsole {
         throw new Error('Partitions must be a whole number of at least 1');
       }
     }
-    const reduce = $('reduce').value;
+    const reduce = this.editors.reduce.value;
     if (reduce.trim()) {
       job.reduce = reduce;
     }
@@ -76,26 +95,134 @@ export class JobConsole {
       return;
     }
     this.formError(null);
-    this.job = { id: null, spec, parts: [], done: 0, total: 0, startedAt: Date.now(), cancelAsked: false };
+    this.stopWatching();
+    Object.values(this.editors).forEach((e) => e.clearError());
+    this.job = new JobRun({ spec, origin: 'submitted here' });
     this.resetView();
-    this.setStatus('submitting');
-    this.setBusy(true);
+    this.render();
     try {
       const socket = await this.open();
       socket.send(JSON.stringify(spec));
     } catch (e) {
-      this.showError({ error: 'unreachable', message: `cannot reach the node's job socket: ${e.message}` }, 'error');
+      this.failEarly({ error: 'unreachable', message: `cannot reach the node's job socket: ${e.message}` }, 'error');
+    }
+  }
+
+  /** Shows a job of the list: its view now, then its events as they come while it runs. */
+  async show(id) {
+    if (this.job?.id === id) {
+      return;
+    }
+    this.stopWatching();
+    this.formError(null);
+    const job = new JobRun({ id, origin: 'watched' });
+    this.job = job;
+    this.resetView();
+    try {
+      const view = await getJson(`/api/jobs/${encodeURIComponent(id)}`);
+      if (this.job !== job) {
+        return;
+      }
+      if (view.error === 'not_found') {
+        this.failEarly(view, 'error');
+        return;
+      }
+      job.snapshot(view);
+      this.render();
+      if (!job.finished) {
+        this.follow(job);
+      }
+    } catch (e) {
+      this.failEarly({ error: 'unreachable', message: `cannot load job ${id}: ${e.message}` }, 'error');
+    }
+  }
+
+  /** Follows a job this page did not submit: a watch on a socket of its own, else its view on each event. */
+  follow(job) {
+    const socket = new WebSocket(this.url);
+    const watch = { job, socket, fallback: false, timer: null, pending: false };
+    this.watch = watch;
+    socket.onopen = () => {
+      if (token()) {
+        socket.send(JSON.stringify({ type: 'auth', token: token() }));
+      }
+      socket.send(JSON.stringify({ type: 'watch', id: job.id }));
+    };
+    socket.onmessage = (m) => {
+      const event = JSON.parse(m.data);
+      if (this.watch !== watch || event.type === 'authenticated') {
+        return;
+      }
+      if (event.type === 'error' || event.type === 'rejected') {
+        // this node cannot watch: follow the job's progress events instead
+        watch.fallback = true;
+        socket.close();
+        this.refreshWatched(watch);
+        return;
+      }
+      if (event.type === 'snapshot') {
+        job.snapshot(event);
+      } else {
+        this.apply(job, event);
+      }
+      this.render();
+    };
+    socket.onclose = () => {
+      if (this.watch === watch && !watch.fallback && !job.finished) {
+        watch.fallback = true;
+        this.refreshWatched(watch);
+      }
+    };
+  }
+
+  /** The app passes every job summary event here: a watched job without a watch is refreshed from its view. */
+  onJobEvent(summary) {
+    const watch = this.watch;
+    if (watch && watch.fallback && watch.job.id === summary.id && !watch.job.finished) {
+      this.refreshWatched(watch);
+    }
+  }
+
+  refreshWatched(watch) {
+    if (watch.timer) {
+      watch.pending = true;
+      return;
+    }
+    watch.timer = setTimeout(() => {
+      watch.timer = null;
+      if (watch.pending) {
+        watch.pending = false;
+        this.refreshWatched(watch);
+      }
+    }, REFRESH_MS);
+    getJson(`/api/jobs/${encodeURIComponent(watch.job.id)}`).then((view) => {
+      if (this.watch === watch && !watch.job.finished && view.id) {
+        watch.job.snapshot(view);
+        this.render();
+      }
+    }).catch((e) => console.warn('job view', e));
+  }
+
+  stopWatching() {
+    if (this.watch) {
+      clearTimeout(this.watch.timer);
+      this.watch.socket.close();
+      this.watch = null;
     }
   }
 
   cancel() {
-    if (!this.job || this.job.finished) {
+    const job = this.job;
+    if (!job || job.finished) {
       return;
     }
-    this.job.cancelAsked = true;
+    job.cancelAsked = true;
     $('cancel').disabled = true;
-    if (this.job.id) {
-      this.socket.send(JSON.stringify({ type: 'cancel', id: this.job.id }));
+    if (job.origin === 'watched') {
+      fetch(`/api/jobs/${encodeURIComponent(job.id)}`, { method: 'DELETE', headers: authHeaders() })
+        .catch((e) => console.warn('cancel', e));
+    } else if (job.id) {
+      this.socket.send(JSON.stringify({ type: 'cancel', id: job.id }));
     } // else: sent as soon as the job is accepted
   }
 
@@ -122,123 +249,129 @@ export class JobConsole {
     if (socket === this.socket) {
       this.socket = null;
     }
-    if (this.job && !this.job.finished) {
-      this.showError({ error: 'disconnected', message: 'the connection to the node closed; the job was cancelled' },
+    if (this.job && this.job.origin === 'submitted here' && !this.job.finished) {
+      this.failEarly({ error: 'disconnected', message: 'the connection to the node closed; the job was cancelled' },
         'error');
     }
   }
 
+  /** An event on the page's own job socket. */
   onEvent(event) {
     const job = this.job;
-    if (!job || job.finished || (event.id && job.id && event.id !== job.id)) {
+    if (!job || job.origin !== 'submitted here' || job.finished || (event.id && job.id && event.id !== job.id)) {
       return; // an event of an earlier job, e.g. after a cancel raced its completion
     }
+    if (event.type === 'authenticated') {
+      return;
+    }
+    if (event.type === 'error' || event.type === 'rejected') {
+      this.failEarly(event, event.type);
+      return;
+    }
+    this.apply(job, event);
+    if (event.type === 'accepted') {
+      this.onSelect(job.id);
+      if (job.cancelAsked) {
+        this.socket.send(JSON.stringify({ type: 'cancel', id: job.id }));
+      }
+    }
+    this.render();
+  }
+
+  apply(job, event) {
     switch (event.type) {
-      case 'accepted': return this.onAccepted(event);
-      case 'partition': return this.onPartition(event);
-      case 'retry': return this.onRetry(event);
-      case 'error':
-      case 'rejected': return this.showError(event, event.type);
+      case 'accepted': job.accepted(event); break;
+      case 'partition': job.partition(event); break;
+      case 'retry': job.retry(event); break;
       default:
         if (FINAL.has(event.type)) {
-          this.onFinal(event);
+          job.final(event);
         }
     }
   }
 
-  onAccepted(event) {
+  /** A job that ended before or without running: validation error, rejection, lost socket, unknown id. */
+  failEarly(event, status) {
     const job = this.job;
-    job.id = event.id;
-    job.total = event.partitions;
-    job.parts = Array.from({ length: event.partitions }, (_, index) => ({ index, status: 'running' }));
-    $('run-id').textContent = event.id;
-    $('run-id').title = `${event.mode} over ${event.nodes.join(', ')}`;
-    this.setStatus('running');
-    this.renderParts();
-    if (job.cancelAsked) {
-      this.socket.send(JSON.stringify({ type: 'cancel', id: job.id }));
+    if (job) {
+      job.abort(status);
+      job.view = { ...event, status: undefined };
     }
-    this.fetchPlacement(job);
+    this.render();
+    this.renderError(event, status);
   }
 
-  /** `accepted` names the nodes but not which part went where; the job's view does. */
-  async fetchPlacement(job) {
-    try {
-      const view = await getJson(`/api/jobs/${encodeURIComponent(job.id)}`);
-      if (this.job !== job || job.finished || !Array.isArray(view.partitions)) {
-        return;
-      }
-      for (const p of view.partitions) {
-        const part = job.parts[p.index];
-        if (part && !part.node && p.node) {
-          part.node = p.node;
-        }
-      }
-      this.renderParts();
-    } catch (e) {
-      console.warn('placement', e);
-    }
-  }
-
-  onPartition(event) {
-    const part = this.job.parts[event.index] || (this.job.parts[event.index] = { index: event.index });
-    Object.assign(part, { node: event.node, elapsedMs: event.elapsedMs, attempts: event.attempts,
-      logs: event.logs, status: 'done' });
-    this.job.done = event.done;
-    this.job.total = event.parts;
-    this.renderParts();
-  }
-
-  onRetry(event) {
-    const part = this.job.parts[event.index] || (this.job.parts[event.index] = { index: event.index });
-    Object.assign(part, { node: event.to, status: 'retrying', note: `moved from ${event.from}: ${event.reason}` });
-    this.renderParts();
-  }
-
-  onFinal(view) {
+  /** Draws the whole run view from the job's state. */
+  render() {
     const job = this.job;
-    job.finished = true;
-    job.done = view.done;
-    job.total = view.parts;
-    job.parts = view.partitions.map((p) => ({ ...job.parts[p.index], ...p,
-      status: p.status === 'done' ? 'done' : p.index === view.partition ? 'failed' : 'stopped' }));
-    const failed = job.parts[view.partition];
-    if (failed && view.logs) {
-      failed.logs = view.logs; // the failed part's logs come with the error, not with a partition event
+    if (!job) {
+      return;
     }
-    this.setStatus(view.status, view.elapsedMs);
+    $('run-view').hidden = false;
+    $('run-id').textContent = job.id || '';
+    $('run-id').title = job.nodes.length ? `${job.mode || 'map'} over ${job.nodes.join(', ')}` : '';
+    $('run-origin').textContent = job.origin === 'watched' ? '(from the job list)' : '';
+    this.setStatus(job);
+    this.stream.show(job);
     this.renderParts();
-    if (view.status === 'completed') {
-      $('result').textContent = pretty(view.result);
-      $('result-box').hidden = false;
-    } else {
-      this.renderError(view);
+    if (job.finished && job.view && !this.shownOutcome) {
+      this.shownOutcome = true;
+      if (job.status === 'completed') {
+        this.renderResult(job.view.result);
+      } else if (FINAL.has(job.status)) {
+        this.renderError(job.view, job.status);
+      }
     }
-    this.setBusy(false);
+    $('run').disabled = job.origin === 'submitted here' && !job.finished;
+    $('cancel').disabled = job.finished || job.cancelAsked;
   }
 
-  /** A job that ended before or without running: validation error, rejection, lost socket. */
-  showError(event, status) {
-    if (this.job) {
-      this.job.finished = true;
-    }
-    this.setStatus(status);
-    this.renderError(event);
-    this.setBusy(false);
+  renderResult(result) {
+    const text = pretty(result);
+    $('result').textContent = text;
+    $('result-size').textContent = jsonSize(JSON.stringify(result));
+    $('result-tree').replaceChildren(jsonTree(result));
+    this.resultText = JSON.stringify(result, null, 2);
+    this.resultTab('tree');
+    $('result-box').hidden = false;
   }
 
-  renderError(view) {
-    $('error-title').textContent = { timed_out: 'Timed out', cancelled: 'Cancelled' }[view.status] || 'Error';
-    $('error-code').textContent = view.error || view.status;
+  resultTab(tab) {
+    $('result-tree').hidden = tab !== 'tree';
+    $('result').hidden = tab !== 'raw';
+    $('result-tree-tab').setAttribute('aria-pressed', String(tab === 'tree'));
+    $('result-raw-tab').setAttribute('aria-pressed', String(tab === 'raw'));
+  }
+
+  download() {
+    const blob = new Blob([this.resultText || ''], { type: 'application/json' });
+    const link = el('a', { href: URL.createObjectURL(blob), download: `result-${this.job?.id || 'job'}.json` });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+  }
+
+  renderError(view, status) {
+    $('error-title').textContent = { timed_out: 'Timed out', cancelled: 'Cancelled' }[status] || 'Error';
+    $('error-code').textContent = view.error || status;
     $('error-message').textContent = view.message || '';
     $('error-partition').textContent = view.partition ?? (view.stage === 'reduce' ? 'reduce' : '–');
     $('error-node').textContent = view.node || '–';
     $('error-location').textContent = view.line ? `${view.line}:${view.column ?? '?'}` : '–';
     $('error-facts').hidden = view.partition == null && !view.node && !view.line && view.stage !== 'reduce';
-    const source = view.stage === 'reduce' ? this.job?.spec.reduce : this.job?.spec.code;
+    const spec = this.job?.spec;
+    const source = view.stage === 'reduce' ? spec?.reduce : spec?.code;
     const excerpt = view.line && source ? sourceExcerpt(source, view.line, view.column) : null;
     $('error-source').hidden = !excerpt;
     $('error-source').textContent = excerpt || '';
+    if (view.line && spec) {
+      // the editors still hold the text that was sent unless the user changed it since (then the mark clears)
+      const editor = view.stage === 'reduce' ? this.editors.reduce : this.editors.code;
+      if (editor.value === source) {
+        editor.markError(view.line, view.column, `${view.error}: ${view.message}`);
+      }
+    }
     const logs = view.logs || [];
     $('error-logs').hidden = logs.length === 0;
     const heading = view.partition == null ? '' : `logs of part ${view.partition}:\n`;
@@ -248,7 +381,8 @@ export class JobConsole {
 
   renderParts() {
     const job = this.job;
-    const rows = job.parts.map((p) => el('tr', { dataset: { testid: 'part-row', index: p.index, status: p.status } },
+    const parts = job.parts.filter(Boolean);
+    const rows = parts.map((p) => el('tr', { dataset: { testid: 'part-row', index: p.index, status: p.status } },
       el('td', {}, `#${p.index}`),
       el('td', { class: 'mono', 'data-testid': 'part-node' }, p.node || '–'),
       el('td', {}, el('span', { class: 'badge', dataset: { status: p.status } }, p.status),
@@ -257,15 +391,19 @@ export class JobConsole {
       el('td', {}, el('pre', { class: 'logs', 'data-testid': 'part-logs', title: p.note },
         [p.note ? `[${p.note}]` : null, ...(p.logs || [])].filter(Boolean).join('\n')))));
     $('parts').replaceChildren(...rows);
+    $('parts-summary').textContent = `${job.done} of ${job.total} done`;
     $('progress').max = Math.max(1, job.total);
     $('progress').value = job.done;
-    $('progress-text').textContent = `${job.done} / ${job.total}`;
+    $('progress-text').textContent = job.total ? `${job.done} / ${job.total}` : '0 / ?';
   }
 
   resetView() {
+    this.shownOutcome = false;
+    this.resultText = null;
     $('run-view').hidden = false;
     $('run-id').textContent = '';
     $('parts').replaceChildren();
+    this.stream.clear();
     $('progress').value = 0;
     $('progress').max = 1;
     $('progress-text').textContent = '0 / ?';
@@ -273,28 +411,40 @@ export class JobConsole {
     $('error-box').hidden = true;
   }
 
-  setStatus(status, elapsedMs) {
+  setStatus(job) {
     const badge = $('run-status');
-    badge.dataset.status = status;
-    badge.textContent = status.replace('_', ' ');
+    badge.dataset.status = job.status;
+    badge.textContent = job.status.replace('_', ' ');
     clearInterval(this.ticker);
-    const started = this.job.startedAt;
-    const show = (ms) => { $('run-elapsed').textContent = duration(ms); };
-    if (elapsedMs !== undefined) {
-      show(elapsedMs);
-    } else if (status === 'running' || status === 'submitting') {
-      this.ticker = setInterval(() => show(Date.now() - started), 200);
+    const show = () => { $('run-elapsed').textContent = duration(Date.now() - job.startedAt); };
+    if (job.finished) {
+      $('run-elapsed').textContent = job.elapsedMs != null ? duration(job.elapsedMs) : '';
+    } else {
+      show();
+      this.ticker = setInterval(() => {
+        if (this.job !== job || job.finished) {
+          clearInterval(this.ticker);
+          return;
+        }
+        show();
+        this.stream.render(); // running bars grow
+      }, 200);
     }
   }
 
-  setBusy(busy) {
-    $('run').disabled = busy;
-    $('cancel').disabled = !busy;
-  }
-
+  /** A form error replaces whatever the run view showed: an old job's error must not read as this one's. */
   formError(message) {
     $('form-error').hidden = !message;
     $('form-error').textContent = message || '';
+    if (message && (!this.job || this.job.finished || this.job.origin === 'watched')) {
+      this.stopWatching();
+      clearInterval(this.ticker);
+      this.job = null;
+      $('run-view').hidden = true;
+      this.stream.clear();
+      Object.values(this.editors).forEach((e) => e.clearError());
+      this.onSelect(null);
+    }
   }
 }
 

@@ -57,7 +57,7 @@ export function clock(epochMs) {
 
 /** A count that may be null when a peer did not answer its stats in time. */
 export function count(value) {
-  return value === undefined || value === null ? '?' : String(value);
+  return value === undefined || value === null ? '–' : String(value);
 }
 
 /**

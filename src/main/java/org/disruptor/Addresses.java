@@ -12,6 +12,10 @@ public final class Addresses {
   public static final String UI_PEERS = UI_PREFIX + "peers";
   /** Local-only publications of job events coordinated by this node, for the page. */
   public static final String UI_JOBS = UI_PREFIX + "jobs";
+  /** Local-only publications of the latest stats of every live node, about once a second, for the page. */
+  public static final String UI_STATS = UI_PREFIX + "stats";
+  /** Cluster-wide publications: each node's own stats record, once per {@code statsIntervalMs}. */
+  public static final String STATS = "disruptor.stats";
 
   private Addresses() {
   }

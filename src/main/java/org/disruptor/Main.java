@@ -20,16 +20,14 @@ public final class Main {
         disruptor peer HOST:PORT [PEER_HOST:PEER_PORT ...] [--option value ...]
             start a node serving HTTP/WebSocket on HOST:PORT, joining the cluster of the given peers
         disruptor submit [--to HOST:PORT] JOB.js [DATA.json] [--mode map|broadcast] [--partitions N]
-                         [--reduce REDUCE.js] [--timeout 30s] [--token TOKEN]
-            run a job, show progress on stderr, print the result JSON on stdout
-        disruptor peers [--to HOST:PORT] [--json]
-            list the peers a node knows
-      options (also in conf/config.json and as DISRUPTOR_* environment variables), e.g.:
+                         [--reduce REDUCE.js] [--timeout 30] [--token TOKEN] [--quiet]
+            run a job, show progress on stderr, print the result JSON on stdout;
+            --timeout is the job's deadline: 30 or 30s (seconds), 500ms, 2m; DATA.json may be - (stdin)
+        disruptor peers [--to HOST:PORT] [--json] [--token TOKEN]
+            list the peers a node knows with their load ("-": not known yet); --json prints the node's JSON
+      submit and peers: --to defaults to DISRUPTOR_TO, else 127.0.0.1:8080; --token to DISRUPTOR_TOKEN
+      node options (also in conf/config.json and as DISRUPTOR_* environment variables), e.g.:
         --cluster NAME   --token TOKEN   --job-timeout-ms N   --worker-threads N   --log-level debug""";
-
-  static {
-    System.setProperty("java.util.logging.manager", Logs.Manager.class.getName());
-  }
 
   /** How long a stopping node may take to leave the cluster and close before the process is halted. */
   private static final long SHUTDOWN_MS = 15_000;
@@ -64,6 +62,8 @@ public final class Main {
   }
 
   private static int peer(List<String> args) throws ConfigException {
+    // set here, not in a static block: the client commands load no logging at all (they start faster)
+    System.setProperty("java.util.logging.manager", Logs.Manager.class.getName());
     Path home = Path.of(System.getProperty("disruptor.home", "."));
     Config.Loaded loaded = Config.load(args, System.getenv(), home);
     if (loaded.positional().isEmpty()) {

@@ -34,6 +34,8 @@ import org.disruptor.gateway.GatewayVerticle;
 import org.disruptor.job.NodeCounters;
 import org.disruptor.job.WorkerVerticle;
 import org.disruptor.sandbox.JsEngine;
+import org.disruptor.stats.StatsBoard;
+import org.disruptor.stats.StatsVerticle;
 
 /**
  * One disruptor node: a clustered Vert.x instance on Hazelcast, the sandbox, the worker and gateway
@@ -84,9 +86,11 @@ public final class Node {
       org.disruptor.job.JobStore store = new org.disruptor.job.HazelcastJobStore(vertx,
           clusterManager.getHazelcastInstance(), conf.getLong("durableBytes"), conf.getLong("idempotencyKeySeconds"));
       WorkerVerticle worker = new WorkerVerticle(sandbox, registry, counters, store);
+      StatsBoard board = new StatsBoard();
       await(vertx.deployVerticle(worker, deployment)
+          .compose(id -> vertx.deployVerticle(new StatsVerticle(registry, board), deployment))
           .compose(id -> vertx.deployVerticle(new GatewayVerticle(registry, sandbox, counters, self, member, worker,
-              store), deployment))
+              store, board), deployment))
           .compose(id -> registry.start(RECONCILE_MS)));
     } catch (Exception e) {
       node.stop();
@@ -96,10 +100,46 @@ public final class Node {
         + (conf.getString("tlsCa") != null ? "event bus TLS, " : "")
         + registry.peers().size() + " node(s), JS engine " + sandbox.name()
         + (sandbox.jit() ? "" : " with JIT OFF (interpreter only: 20-70x slower)"));
-    if (!peers.isEmpty() && registry.alone()) {
-      LOG.info("no peer reachable yet at " + peers + "; running alone and retrying: the node merges once one is up");
-    }
+    node.reportNamedPeers(peers);
     return node;
+  }
+
+  /**
+   * Says once when none of the peers named at start is in this node's cluster, and once when the first of
+   * them shows up (Hazelcast's merge check finds a peer that came up later).
+   */
+  private void reportNamedPeers(List<HostPort> named) {
+    List<String> wanted = named.stream().map(HostPort::toString).toList();
+    if (wanted.isEmpty()) {
+      return;
+    }
+    // listening before looking, so a merge right after the look is not missed; one lock orders the two lines
+    boolean[] unreachable = {false};
+    io.vertx.core.eventbus.MessageConsumer<Object> watch = vertx.eventBus().localConsumer(Addresses.UI_PEERS);
+    watch.handler(m -> {
+      synchronized (unreachable) {
+        List<String> up = wanted.stream().filter(this::listed).toList();
+        if (unreachable[0] && !up.isEmpty()) {
+          watch.unregister();
+          unreachable[0] = false;
+          LOG.info("merged with named peer " + String.join(", ", up) + ": " + registry.peers().size() + " nodes");
+        }
+      }
+    });
+    synchronized (unreachable) {
+      if (wanted.stream().anyMatch(this::listed)) {
+        watch.unregister();
+        return;
+      }
+      unreachable[0] = true;
+      LOG.info("no named peer reachable yet at " + String.join(", ", wanted) + "; "
+          + (registry.alone() ? "running alone" : "running with " + registry.peers().size() + " node(s)")
+          + " and retrying: the node merges once one is up");
+    }
+  }
+
+  private boolean listed(String address) {
+    return registry.peers().stream().anyMatch(p -> p.address().equals(address));
   }
 
   public HostPort address() {

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.disruptor.cluster.HostPort;
 import org.disruptor.config.ConfigException;
 
 /** Flags and positional arguments of a client command; unknown flags are refused. */
@@ -36,26 +37,28 @@ final class CliArgs {
   }
 
   /** The node to talk to: --to, else DISRUPTOR_TO, else the default local node. */
-  static String target(CliArgs args, Map<String, String> env) {
-    return org.disruptor.cluster.HostPort.parse(args.get("--to", env.getOrDefault("DISRUPTOR_TO", "127.0.0.1:8080")))
-        .toString();
+  static HostPort target(CliArgs args, Map<String, String> env) {
+    return HostPort.parse(args.get("--to", env.getOrDefault("DISRUPTOR_TO", "127.0.0.1:8080")));
   }
 
-  /** Parses durations such as {@code 500ms}, {@code 30s}, {@code 2m}; a bare number is milliseconds. */
+  /** The access token: --token, else DISRUPTOR_TOKEN; null when neither is set. */
+  static String token(CliArgs args, Map<String, String> env) {
+    String token = args.get("--token", env.get("DISRUPTOR_TOKEN"));
+    return token == null || token.isEmpty() ? null : token;
+  }
+
+  /** Parses durations such as {@code 500ms}, {@code 30s}, {@code 2m}; a bare number is seconds. */
   static long durationMs(String text) {
-    try {
-      if (text.endsWith("ms")) {
-        return Long.parseLong(text.substring(0, text.length() - 2));
-      }
-      if (text.endsWith("s")) {
-        return Math.round(Double.parseDouble(text.substring(0, text.length() - 1)) * 1000);
-      }
-      if (text.endsWith("m")) {
-        return Math.round(Double.parseDouble(text.substring(0, text.length() - 1)) * 60_000);
-      }
-      return Long.parseLong(text);
-    } catch (NumberFormatException e) {
-      throw new ConfigException("bad duration '" + text + "' (e.g. 500ms, 30s, 2m)");
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m)?").matcher(text.trim());
+    if (!m.matches()) {
+      throw new ConfigException("bad duration '" + text + "' (e.g. 30 or 30s for 30 seconds, 500ms, 2m)");
     }
+    double value = Double.parseDouble(m.group(1));
+    String unit = m.group(2) == null ? "s" : m.group(2);
+    return Math.round(value * switch (unit) {
+      case "ms" -> 1;
+      case "m" -> 60_000;
+      default -> 1000;
+    });
   }
 }

@@ -1,34 +1,27 @@
 package org.disruptor.cli;
 
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
-import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
+import org.disruptor.cluster.HostPort;
 import org.disruptor.config.ConfigException;
 
 /**
  * {@code disruptor submit}: sends a job over the node's WebSocket, draws a progress bar on stderr as parts
- * finish, prints the final JSON on stdout, and exits 0 only when the job completed.
+ * finish, prints the final JSON on stdout, and exits 0 only when the job completed. The data file is sent
+ * as written (after a check that it is JSON), so it reaches the parts verbatim.
  */
 public final class SubmitCommand {
 
   private static final int BAR = 30;
+  private static final Set<String> FINAL = Set.of("error", "rejected", "completed", "failed", "timed_out", "cancelled");
   private final CliArgs args;
   private final Map<String, String> env;
-  private final CompletableFuture<JsonObject> outcome = new CompletableFuture<>();
   private final long start = System.nanoTime();
   private int parts;
   private int done;
@@ -44,78 +37,118 @@ public final class SubmitCommand {
     if (args.positional.isEmpty() || args.positional.size() > 2) {
       throw new ConfigException("submit needs JOB.js and optionally DATA.json");
     }
-    JsonObject job = job();
-    String to = CliArgs.target(args, env);
-    WebSocket.Builder builder;
-    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    builder = client.newWebSocketBuilder();
-    String token = args.get("--token", env.get("DISRUPTOR_TOKEN"));
-    if (token != null && !token.isEmpty()) {
-      builder.header("Authorization", "Bearer " + token);
-    }
-    WebSocket socket;
+    String job = job();
+    HostPort to = CliArgs.target(args, env);
+    WebSocketClient socket;
     try {
-      socket = builder.buildAsync(URI.create("ws://" + to + "/api/jobs/ws"), new Listener()).get(10, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      System.err.println("disruptor: cannot reach node " + to + ": " + (e.getCause() != null ? e.getCause() : e));
+      socket = WebSocketClient.connect(to, "/api/jobs/ws", CliArgs.token(args, env), 10_000);
+    } catch (IOException e) {
+      System.err.println("disruptor: cannot reach node " + to + ": " + e.getMessage());
       return 1;
     }
-    Thread cancelOnExit = new Thread(() -> socket.abort());
+    // Ctrl-C closes the socket, and the node cancels the job
+    Thread cancelOnExit = new Thread(() -> {
+      try {
+        socket.close();
+      } catch (IOException e) {
+        // exiting anyway
+      }
+    });
     Runtime.getRuntime().addShutdownHook(cancelOnExit);
-    socket.sendText(job.encode(), true);
-    JsonObject last;
+    Map<String, Object> last;
     try {
-      last = outcome.get();
-    } catch (Exception e) {
+      socket.sendText(job);
+      last = outcome(socket);
+    } catch (IOException | Json.ParseException e) {
       System.err.println();
-      System.err.println("disruptor: connection to " + to + " failed: " + e.getCause());
+      System.err.println("disruptor: connection to " + to + " failed: " + e.getMessage());
       return 1;
     } finally {
       Runtime.getRuntime().removeShutdownHook(cancelOnExit);
-      socket.sendClose(WebSocket.NORMAL_CLOSURE, "done");
+      try {
+        socket.close();
+      } catch (IOException e) {
+        // done with it
+      }
     }
-    System.err.println();
+    if (last == null) {
+      System.err.println();
+      System.err.println("disruptor: " + to + " closed the connection before the job ended");
+      return 1;
+    }
+    if (!args.flags.containsKey("--quiet")) {
+      System.err.println();
+    }
     last.remove("type");
-    System.out.println(last.encodePrettily());
-    if ("completed".equals(last.getString("status"))) {
+    System.out.println(Json.pretty(last));
+    if ("completed".equals(last.get("status"))) {
       return 0;
     }
-    String outcome = last.getValue("status") instanceof String status ? "job " + status : last.getString("error");
-    System.err.println("disruptor: " + outcome + ": " + last.getString("message") + where(last));
+    Object status = last.get("status");
+    // a final job view has a status word; an error answer has a numeric HTTP status and its code
+    String outcome = status instanceof String s ? "job " + s : String.valueOf(last.get("error"));
+    System.err.println("disruptor: " + outcome + ": " + last.get("message") + where(last));
     return 1;
   }
 
-  private JsonObject job() {
-    JsonObject job = new JsonObject().put("code", read(args.positional.get(0)));
-    if (args.positional.size() > 1) {
-      try {
-        job.put("data", Json.decodeValue(read(args.positional.get(1))));
-      } catch (DecodeException e) {
-        throw new ConfigException(args.positional.get(1) + " is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+  /** Reads events until the final one; null when the socket closed first. */
+  private Map<String, Object> outcome(WebSocketClient socket) throws IOException, Json.ParseException {
+    for (String text = socket.receive(); text != null; text = socket.receive()) {
+      Map<String, Object> event = Json.object(Json.parse(text));
+      Object type = event.get("type");
+      switch (type instanceof String t ? t : "") {
+        case "accepted" -> parts = event.get("partitions") instanceof Json.Num n ? (int) n.longValue() : 0;
+        case "partition" -> done++;
+        case "retry" -> retries++;
+        default -> { }
+      }
+      progress();
+      if (FINAL.contains(type)) {
+        return event;
       }
     }
+    return null;
+  }
+
+  /** The job message: code and reduce as JSON strings, the data file's text as it is. */
+  private String job() {
+    StringBuilder job = new StringBuilder("{\"code\":");
+    Json.quote(job, read(args.positional.get(0)));
+    if (args.positional.size() > 1) {
+      String file = args.positional.get(1);
+      String data = read(file).strip();
+      try {
+        Json.validated(data);
+      } catch (Json.ParseException e) {
+        throw new ConfigException(file + " is not valid JSON: " + e.getMessage());
+      }
+      job.append(",\"data\":").append(data);
+    }
     if (args.flags.containsKey("--mode")) {
-      job.put("mode", args.get("--mode", "map"));
+      job.append(",\"mode\":");
+      Json.quote(job, args.get("--mode", "map"));
     }
     if (args.flags.containsKey("--partitions")) {
       try {
-        job.put("partitions", Integer.parseInt(args.get("--partitions", "")));
+        job.append(",\"partitions\":").append(Integer.parseInt(args.get("--partitions", "")));
       } catch (NumberFormatException e) {
         throw new ConfigException("--partitions needs a number");
       }
     }
     if (args.flags.containsKey("--reduce")) {
-      job.put("reduce", read(args.get("--reduce", "")));
+      job.append(",\"reduce\":");
+      Json.quote(job, read(args.get("--reduce", "")));
     }
     if (args.flags.containsKey("--timeout")) {
-      job.put("timeoutMs", CliArgs.durationMs(args.get("--timeout", "")));
+      job.append(",\"timeoutMs\":").append(CliArgs.durationMs(args.get("--timeout", "")));
     }
-    return job;
+    return job.append('}').toString();
   }
 
   private static String read(String file) {
     try {
-      return file.equals("-") ? new String(System.in.readAllBytes()) : Files.readString(Path.of(file));
+      return file.equals("-") ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
+          : Files.readString(Path.of(file));
     } catch (NoSuchFileException e) {
       throw new ConfigException("no such file: " + file);
     } catch (IOException e) {
@@ -123,15 +156,15 @@ public final class SubmitCommand {
     }
   }
 
-  private static String where(JsonObject event) {
+  private static String where(Map<String, Object> event) {
     StringBuilder out = new StringBuilder();
-    if (event.getValue("partition") != null) {
-      out.append(" (partition ").append(event.getValue("partition"));
-      if (event.getString("node") != null) {
-        out.append(" on ").append(event.getString("node"));
+    if (event.get("partition") != null) {
+      out.append(" (partition ").append(event.get("partition"));
+      if (event.get("node") != null) {
+        out.append(" on ").append(event.get("node"));
       }
-      if (event.getValue("line") != null) {
-        out.append(", line ").append(event.getValue("line")).append(':').append(event.getValue("column"));
+      if (event.get("line") != null) {
+        out.append(", line ").append(event.get("line")).append(':').append(event.get("column"));
       }
       out.append(')');
     }
@@ -142,47 +175,10 @@ public final class SubmitCommand {
     if (args.flags.containsKey("--quiet")) {
       return;
     }
-    int filled = parts == 0 ? 0 : done * BAR / parts;
-    double elapsed = (System.nanoTime() - start) / 1e9;
-    System.err.printf("\r[%s%s] %d/%d parts  %.1fs%s", "#".repeat(filled), ".".repeat(BAR - filled), done, parts,
-        elapsed, retries > 0 ? "  (" + retries + " retried)" : "");
+    int filled = parts == 0 ? 0 : Math.min(BAR, done * BAR / parts);
+    long tenths = (System.nanoTime() - start) / 100_000_000;
+    System.err.print("\r[" + "#".repeat(filled) + ".".repeat(BAR - filled) + "] " + done + "/" + parts + " parts  "
+        + tenths / 10 + "." + tenths % 10 + "s" + (retries > 0 ? "  (" + retries + " retried)" : ""));
     System.err.flush();
-  }
-
-  private void onEvent(JsonObject event) {
-    switch (event.getString("type", "")) {
-      case "accepted" -> parts = event.getInteger("partitions", 0);
-      case "partition" -> done++;
-      case "retry" -> retries++;
-      case "error", "rejected", "completed", "failed", "timed_out", "cancelled" -> outcome.complete(event);
-      default -> { }
-    }
-    progress();
-  }
-
-  private final class Listener implements WebSocket.Listener {
-    private final StringBuilder text = new StringBuilder();
-
-    @Override
-    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-      text.append(data);
-      if (last) {
-        onEvent(new JsonObject(text.toString()));
-        text.setLength(0);
-      }
-      webSocket.request(1);
-      return null;
-    }
-
-    @Override
-    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-      outcome.completeExceptionally(new IOException("the node closed the connection: " + statusCode + " " + reason));
-      return null;
-    }
-
-    @Override
-    public void onError(WebSocket webSocket, Throwable error) {
-      outcome.completeExceptionally(error);
-    }
   }
 }

@@ -24,6 +24,8 @@ import org.disruptor.job.JobError;
 import org.disruptor.job.JobService;
 import org.disruptor.job.NodeCounters;
 import org.disruptor.sandbox.JsEngine;
+import org.disruptor.stats.StatsBoard;
+import org.disruptor.stats.StatsRecord;
 
 /**
  * The node's HTTP face on its one address: the job API and WebSocket, the peer list, health, the
@@ -40,13 +42,15 @@ public final class GatewayVerticle extends VerticleBase {
   private final HostPort member;
   private final org.disruptor.job.WorkerVerticle worker;
   private final org.disruptor.job.JobStore store;
+  private final StatsBoard board;
   private JobService jobs;
   private TokenAuth auth;
 
   public GatewayVerticle(PeerRegistry registry, JsEngine sandbox, NodeCounters counters, HostPort self, HostPort member,
-      org.disruptor.job.WorkerVerticle worker, org.disruptor.job.JobStore store) {
+      org.disruptor.job.WorkerVerticle worker, org.disruptor.job.JobStore store, StatsBoard board) {
     this.worker = worker;
     this.store = store;
+    this.board = board;
     this.registry = registry;
     this.sandbox = sandbox;
     this.counters = counters;
@@ -56,7 +60,7 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    jobs = new JobService(vertx, registry, counters, config(), worker, store);
+    jobs = new JobService(vertx, registry, counters, config(), worker, store, board);
     auth = new TokenAuth(config().getString("token"), config().getBoolean("publicPeers"));
     Router router = Router.router(vertx);
     router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx).bridge(new SockJSBridgeOptions()
@@ -95,29 +99,29 @@ public final class GatewayVerticle extends VerticleBase {
     return limits.install(server.invalidRequestHandler(HttpErrors::invalidRequest), router).listen();
   }
 
-  /** Every live peer with its load, gathered from each node's own stats address. */
+  /**
+   * Every live peer with its load, from the stats each node publishes (no peer is asked per request); a peer
+   * not heard from yet (it joined within the last second) is asked once, so its counters are not missing.
+   */
   private void peers(RoutingContext ctx) {
     List<Peer> peers = registry.peers();
-    List<Future<JsonObject>> stats = peers.stream().map(p -> vertx.eventBus()
-        .<JsonObject>request(Addresses.stats(p.id()), null, new DeliveryOptions().setSendTimeout(STATS_TIMEOUT_MS))
-        .map(m -> m.body())
-        .otherwise(e -> null))
-        .toList();
-    Future.join(stats).onComplete(ar -> {
+    List<Future<JsonObject>> entries = peers.stream().map(this::peerEntry).toList();
+    Future.join(entries).onComplete(ar -> {
       JsonArray list = new JsonArray();
-      for (int i = 0; i < peers.size(); i++) {
-        JsonObject peer = peers.get(i).toJson();
-        JsonObject s = stats.get(i).result();
-        peer.put("running", s == null ? null : s.getInteger("running"))
-            .put("queued", s == null ? null : s.getInteger("queued"))
-            .put("completed", s == null ? null : s.getLong("completed"))
-            .put("failed", s == null ? null : s.getLong("failed"))
-            .put("retries", s == null ? null : s.getLong("retries"))
-            .put("stops", s == null ? null : s.getJsonObject("stops"));
-        list.add(peer);
-      }
+      entries.forEach(entry -> list.add(entry.result()));
       HttpErrors.json(ctx, 200, new JsonObject().put("self", registry.self().address()).put("peers", list).encode());
     });
+  }
+
+  private Future<JsonObject> peerEntry(Peer peer) {
+    JsonObject stats = board.get(peer.id());
+    if (stats != null) {
+      return Future.succeededFuture(StatsBoard.merge(peer, stats));
+    }
+    return vertx.eventBus().<JsonObject>request(Addresses.stats(peer.id()), null,
+            new DeliveryOptions().setSendTimeout(STATS_TIMEOUT_MS))
+        .map(m -> StatsBoard.merge(peer, StatsRecord.counters(m.body())))
+        .otherwise(e -> StatsBoard.merge(peer, null));
   }
 
   private void bootstrap(RoutingContext ctx) {

@@ -57,7 +57,10 @@ final class TokenAuth {
     }
   }
 
-  /** Bridge guard: registering for live updates needs the token, except the peer list when it is public. */
+  /**
+   * Bridge guard: registering for live updates needs the token, except the peer list and the node stats
+   * (what {@code GET /api/peers} tells) when peers are public.
+   */
   void bridge(BridgeEvent event) {
     if (event.type() != BridgeEventType.REGISTER) {
       event.complete(true);
@@ -65,7 +68,7 @@ final class TokenAuth {
     }
     JsonObject raw = event.getRawMessage();
     String address = raw == null ? null : raw.getString("address");
-    if (Addresses.UI_PEERS.equals(address) && peersPublic()) {
+    if ((Addresses.UI_PEERS.equals(address) || Addresses.UI_STATS.equals(address)) && peersPublic()) {
       event.complete(true);
       return;
     }

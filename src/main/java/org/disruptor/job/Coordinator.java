@@ -88,6 +88,8 @@ public final class Coordinator {
   private final Offload offload;
   private final JobStore store;
   private java.util.function.ToIntFunction<String> reportedLoad = node -> 0;
+  private java.util.function.ToLongFunction<String> heartbeats;
+  private final Map<String, Long> lastHeartbeat = new HashMap<>();
 
   /** Runs CPU work off the coordinator's thread (a built-in reduce over megabytes of results). */
   @FunctionalInterface
@@ -123,6 +125,14 @@ public final class Coordinator {
     this.placement = new Placement(settings.nodeWindow());
     this.liveness = new Liveness(settings.silenceMs());
     this.failover = new Failover(settings.maxAttempts());
+  }
+
+  /**
+   * Where liveness learns when each node was last heard from (epoch ms; the nodes' periodic stats): a node
+   * whose heartbeat is newer than the last one seen answers; no ping per node is sent then.
+   */
+  public void heartbeats(java.util.function.ToLongFunction<String> lastHeardEpochMs) {
+    this.heartbeats = lastHeardEpochMs;
   }
 
   /** Where placement learns each node's load as the node itself last reported it (running + queued parts). */
@@ -507,8 +517,17 @@ public final class Coordinator {
     String self = peers.self().id();
     List<String> holders = placement.holders().stream().filter(n -> !n.equals(self)).toList();
     for (String node : holders) {
-      transport.ping(node, pingTimeoutMs).onSuccess(v -> heard(node));
+      if (heartbeats == null) {
+        transport.ping(node, pingTimeoutMs).onSuccess(v -> heard(node));
+        continue;
+      }
+      long beat = heartbeats.applyAsLong(node);
+      Long previous = lastHeartbeat.put(node, beat);
+      if (previous != null && beat > previous) {
+        heard(node);
+      }
     }
+    lastHeartbeat.keySet().retainAll(holders);
     for (String node : liveness.newlySilent(holders, now)) {
       LOG.info("node " + peers.addressOf(node) + " silent for " + liveness.silentMs(node, now)
           + " ms: moving its parts");

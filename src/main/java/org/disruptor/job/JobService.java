@@ -53,7 +53,7 @@ public final class JobService {
   private final CodeChecks checks;
 
   public JobService(Vertx vertx, PeerRegistry registry, NodeCounters counters, JsonObject conf, LocalParts local,
-      JobStore store) {
+      JobStore store, org.disruptor.stats.StatsBoard board) {
     this.vertx = vertx;
     this.registry = registry;
     this.store = store;
@@ -66,6 +66,12 @@ public final class JobService {
         Scheduler.of(vertx), settings, counters, summary -> vertx.eventBus().publish(Addresses.UI_JOBS, summary, LOCAL),
         conf.getInteger("historySize"), conf.getLong("historyResultBytes"),
         work -> vertx.executeBlocking(work, false), store);
+    // the nodes' periodic stats are the load placement reads, and the heartbeat (no ping per node) when they come
+    // often enough to tell a silent node in time
+    coordinator.reportedLoad(board::load);
+    if (conf.getLong("statsIntervalMs") * 2 < conf.getLong("nodeSilenceMs")) {
+      coordinator.heartbeats(board::lastHeard);
+    }
     this.locator = new JobLocator(vertx, registry, coordinator, store);
     this.watches = new Watches(vertx, registry, coordinator, locator);
     this.durability = new Durability(registry, coordinator, store);

@@ -117,8 +117,47 @@ public record JobSpec(String code, Data data, Mode mode, Integer partitions, Str
     }
   }
 
+  /** Bodies from this size on have their data located by {@link JsonScanner} instead of the tokenizer. */
+  private static final int SCAN_FROM_BYTES = 16 * 1024;
+
   /** Parses a job request from its UTF-8 JSON text. */
   public static JobSpec parse(byte[] text, Limits limits) {
+    if (text.length >= SCAN_FROM_BYTES) {
+      JobSpec fast = parseScanned(text, limits);
+      if (fast != null) {
+        return fast;
+      }
+    }
+    return parseTokens(text, limits, null);
+  }
+
+  private static final byte[] DATA_KEY = "\"data\"".getBytes(StandardCharsets.US_ASCII);
+
+  /**
+   * The fast path for large bodies: one validating pass over the request locates the top-level {@code data}
+   * array and its elements without tokenizing them; the tokenizer then reads the small rest (the request with
+   * its data replaced by null). Null when the request is not that simple shape (or is malformed anywhere):
+   * the tokenizer then reads it all and reports what is wrong.
+   */
+  private static JobSpec parseScanned(byte[] text, Limits limits) {
+    JsonScanner.Located data;
+    try {
+      data = JsonScanner.field(text, DATA_KEY, MAX_NESTING, MAX_NUMBER_CHARS);
+    } catch (JsonScanner.Malformed e) {
+      return null;
+    }
+    if (data == null) {
+      return null;
+    }
+    byte[] rest = new byte[text.length - (data.end() - data.start()) + NULL.length];
+    System.arraycopy(text, 0, rest, 0, data.start());
+    System.arraycopy(NULL, 0, rest, data.start(), NULL.length);
+    System.arraycopy(text, data.end(), rest, data.start() + NULL.length, text.length - data.end());
+    return parseTokens(rest, limits, new Data(text, data.start(), data.end(), data.elements(), data.elements().length));
+  }
+
+  /** Parses a job request with the tokenizer; {@code located}: its data, when already located (else null). */
+  private static JobSpec parseTokens(byte[] text, Limits limits, Data located) {
     if (isBlank(text)) {
       throw JobError.badRequest("the request body must be a JSON job object");
     }
@@ -151,7 +190,7 @@ public record JobSpec(String code, Data data, Mode mode, Integer partitions, Str
           case "mode" -> mode = string(p, value, field);
           case "partitions" -> partitions = integer(p, value, field);
           case "timeoutMs" -> timeout = integer(p, value, field);
-          case "data" -> data = value == JsonToken.VALUE_NULL ? null : data(p, value, text);
+          case "data" -> data = located != null ? located : value == JsonToken.VALUE_NULL ? null : data(p, value, text);
           case "ref" -> ref = raw(p, value, text);
           case "key" -> key = string(p, value, field);
           case "nodes" -> nodes = integer(p, value, field);

@@ -16,9 +16,10 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * The page in headless Chromium against real nodes: a two-node cluster of its own (random cluster name)
- * serves the page, and the checks in src/test/browser drive it; a third node joins and leaves while the
- * peer check watches. Needs Node.js and scripts/test-deps.sh (playwright-core, Debian's chromium).
+ * The page in headless Chromium against real nodes: a three-node cluster of its own (random cluster name, two
+ * JS workers each) serves the page, and the checks in src/test/browser drive it; a fourth node joins and
+ * leaves while the peer check watches. The checks write screenshots of each page state to
+ * target/screenshots/. Needs Node.js and scripts/test-deps.sh (playwright-core, Debian's chromium).
  */
 @DisplayName("The page")
 class PageIT {
@@ -32,12 +33,14 @@ class PageIT {
   static void startCluster() throws Exception {
     BrowserScript.requireTools();
     String first = NodeProcess.freeAddress();
-    nodes.add(NodeProcess.start(first, "--cluster", CLUSTER));
-    nodes.add(NodeProcess.start(NodeProcess.freeAddress(), first, "--cluster", CLUSTER));
+    nodes.add(NodeProcess.start(first, "--cluster", CLUSTER, "--worker-threads", "2"));
+    for (int i = 0; i < 2; i++) {
+      nodes.add(NodeProcess.start(NodeProcess.freeAddress(), first, "--cluster", CLUSTER, "--worker-threads", "2"));
+    }
     for (NodeProcess node : nodes) {
       node.awaitUp(STARTUP);
     }
-    awaitMembers(nodes.getFirst(), 2);
+    awaitMembers(nodes.getFirst(), 3);
   }
 
   @AfterAll
@@ -46,7 +49,7 @@ class PageIT {
   }
 
   @Test
-  @DisplayName("lists the peers of a two-node cluster, and shows a node that joins or leaves after it loaded, without a reload")
+  @DisplayName("lists the peers of a three-node cluster, and shows a node that joins or leaves after it loaded, without a reload")
   void livePeerList() throws Exception {
     String joiner = NodeProcess.freeAddress();
     List<String> args = new ArrayList<>(List.of(baseUrl()));
@@ -70,8 +73,30 @@ class PageIT {
   }
 
   @Test
-  @DisplayName("runs a map job over both nodes from the console, shows its parts live and the exact result, "
-      + "shows a throwing job's error with its partition, node and line, and cancels a running job")
+  @DisplayName("the page's job model draws bars from the node's times, a retry as a moved bar and a new one, "
+      + "and a watched job from its view")
+  void jobModel() throws Exception {
+    try (BrowserScript script = BrowserScript.start("model.mjs", List.of())) {
+      assertPassed(script);
+    }
+  }
+
+  @Test
+  @DisplayName("during a 6-part job on 3 nodes shows 6 bars in 3 lanes and running counts equal to /api/peers, "
+      + "and a second tab that picks the job from the list follows it to the end")
+  void taskStream() throws Exception {
+    List<String> args = new ArrayList<>(List.of(baseUrl()));
+    nodes.forEach(n -> args.add(n.address()));
+    try (BrowserScript script = BrowserScript.start("stream.mjs", args)) {
+      assertPassed(script);
+    }
+  }
+
+  @Test
+  @DisplayName("has a highlighting code editor; runs a map job over every node from the console with its parts "
+      + "live and the exact result in the result viewer and download; shows a throwing job's error with its "
+      + "partition, node and line, marked in the editor; a form error replaces it; cancels a running job; pages "
+      + "and filters the job list")
   void jobConsole() throws Exception {
     List<String> args = new ArrayList<>(List.of(baseUrl()));
     nodes.forEach(n -> args.add(n.address()));

@@ -87,15 +87,23 @@ public final class NodeProcess implements AutoCloseable {
 
   /** Starts {@code disruptor peer address args...} (args: peers and --flags). */
   public static NodeProcess start(String address, String... args) throws IOException {
+    return startWithHeap("256m", address, args);
+  }
+
+  /** As {@link #start}, with the node's -Xmx; {@link #DEFAULT_HEAP} is what run.sh gives a node by default. */
+  public static NodeProcess startWithHeap(String heap, String address, String... args) throws IOException {
     List<String> argv = new ArrayList<>(List.of("peer", address));
     argv.addAll(Arrays.asList(args));
     Path logs = HOME.resolve("target/e2e-logs");
     Files.createDirectories(logs);
     Path log = logs.resolve(address.replace(':', '_') + "-" + System.nanoTime() + ".log");
-    Process process = new ProcessBuilder(command("256m", argv.toArray(String[]::new)))
+    Process process = new ProcessBuilder(command(heap, argv.toArray(String[]::new)))
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     return new NodeProcess(address, process, log);
   }
+
+  /** The node heap run.sh uses when DISRUPTOR_HEAP is not set. */
+  public static final String DEFAULT_HEAP = "512m";
 
   /** A loopback address whose HTTP port and member port (port + 10000) are both free. */
   public static String freeAddress() {

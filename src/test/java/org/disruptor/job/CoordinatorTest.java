@@ -648,4 +648,24 @@ class CoordinatorTest {
     assertTrue(store.finals.isEmpty(), "the stale coordinator records no end");
     assertEquals("z", store.owners.get("job-3"));
   }
+
+  @Test
+  @DisplayName("with the nodes' stats as heartbeats, a node whose stats stop coming has its parts moved, and no ping is sent")
+  void heartbeats() {
+    InMemoryCluster cluster = new InMemoryCluster("a", "b", "c");
+    Coordinator coordinator = coordinator(cluster);
+    java.util.Map<String, Long> beats = new java.util.HashMap<>();
+    coordinator.heartbeats(node -> beats.getOrDefault(node, -1L));
+    Job job = start(coordinator, cluster, spec("[1,2,3]", 3, null, 60_000), new Events());
+    for (int s = 0; s < 6; s++) {
+      clock.advance(1_000);
+      beats.put("b", clock.epochMs()); // b keeps publishing; c has gone quiet
+      coordinator.checkLiveness(1_000);
+    }
+    assertTrue(cluster.pings.isEmpty(), "no pings: " + cluster.pings);
+    assertEquals(List.of("node_unresponsive"), retries, "only c's part moved");
+    assertEquals(1, cluster.sentTo("b").size());
+    cluster.open().stream().filter(x -> !x.node.equals("c")).forEach(x -> x.done("0"));
+    assertEquals(JobStatus.COMPLETED, job.status());
+  }
 }

@@ -207,4 +207,49 @@ class JobSpecTest {
       assertEquals(false, e.getMessage().contains("StreamReadConstraints"), e.getMessage());
     }
   }
+
+  /** A body big enough for the scanning path: random data padded past its threshold with a long string. */
+  private static String big(String data) {
+    return "{\"code\":\"(x) => x\", \"data\": " + data + ",\"ref\":\"" + "p".repeat(20_000) + "\", \"mode\":\"map\"}";
+  }
+
+  @Test
+  @DisplayName("large bodies: the scanning path locates the same data, element for element, as the tokenizer")
+  void scannedDataAsTokenized() {
+    java.util.Random random = new java.util.Random(7);
+    for (int round = 0; round < 200; round++) {
+      io.vertx.core.json.JsonArray data = new io.vertx.core.json.JsonArray();
+      int n = random.nextInt(60);
+      for (int i = 0; i < n; i++) {
+        data.add(randomValue(random, 4));
+      }
+      String text = random.nextBoolean() ? data.encode() : data.encodePrettily();
+      JobSpec spec = parse(big(text));
+      assertEquals(n, spec.data().size());
+      io.vertx.core.json.JsonArray joined = new io.vertx.core.json.JsonArray();
+      for (Slicer.Slice slice : Slicer.slices(n, 1 + random.nextInt(8))) {
+        joined.addAll(new io.vertx.core.json.JsonArray(str(spec.data().slice(slice.from(), slice.to()))));
+      }
+      assertEquals(data, joined, text);
+      assertEquals("\"" + "p".repeat(20_000) + "\"", spec.refJson(), "the other fields are read as before");
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {"[1,,2]", "[01]", "[1.]", "[tru]", "[\"a]", "[1 2]", "[1,]", "[-]", "[1e]",
+      "[\"\\x\"]", "[{\"a\" 1}]", "[{1:2}]"})
+  @DisplayName("large bodies with malformed data are refused with 400, as small ones are")
+  void scannedMalformed(String data) {
+    assertEquals("bad_request", rejected(big(data)).code());
+    assertEquals("bad_request", rejected("{\"code\":\"(x) => x\",\"data\":" + data + "}").code());
+  }
+
+  @Test
+  @DisplayName("large bodies: too deep data is refused in the same plain words")
+  void scannedTooDeep() {
+    String deep = "[".repeat(JobSpec.MAX_NESTING + 1) + "]".repeat(JobSpec.MAX_NESTING + 1);
+    assertEquals(rejected("{\"code\":\"(x)=>x\",\"data\":" + deep + "}").getMessage(), rejected(big(deep)).getMessage());
+    String fine = "[".repeat(JobSpec.MAX_NESTING - 2) + "]".repeat(JobSpec.MAX_NESTING - 2);
+    assertEquals(1, parse(big("[" + fine + "]")).data().size());
+  }
 }
