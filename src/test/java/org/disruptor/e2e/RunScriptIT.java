@@ -43,8 +43,9 @@ class RunScriptIT {
     }
   }
 
+  /** Waits as long as node processes may take to start (the script starts them all at once). */
   private static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
-    Eventually.until(what, condition::getAsBoolean);
+    Eventually.until(what, Cluster.STARTUP, condition::getAsBoolean, Boolean.TRUE::equals, () -> "");
   }
 
   @Test
