@@ -118,9 +118,12 @@ case "${1:-}" in
            if [ $# -gt 0 ] && [[ "$1" != -* ]]; then
              units=() its=()
              for name in "$@"; do if [[ "$name" == *IT ]]; then its+=("$name"); else units+=("$name"); fi; done
-             unit_list="$(IFS=,; echo "${units[*]:-NoSuchTest}")"; it_list="$(IFS=,; echo "${its[*]:-NoSuchIT}")"
-             exec mvn -B -ntp verify -Dtest="$unit_list" -Dit.test="$it_list" -Dsurefire.failIfNoSpecifiedTests=false \
-               -Dfailsafe.failIfNoSpecifiedTests=false
+             unit_list="$(IFS=,; echo "${units[*]:-NoSuchTest}")"
+             if [ ${#its[@]} -eq 0 ]; then
+               exec mvn -B -ntp verify -Dtest="$unit_list" -DskipITs
+             fi
+             exec mvn -B -ntp verify -Dtest="$unit_list" -Dsurefire.failIfNoSpecifiedTests=false \
+               -Dit.test="$(IFS=,; echo "${its[*]}")"
            fi
            exec mvn -B -ntp verify "$@" ;;
   cluster) shift; cluster "$@" ;;
