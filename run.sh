@@ -113,7 +113,19 @@ cluster() {
 
 case "${1:-}" in
   "")      build_if_needed; node_java; exec "${NODE[@]}" peer 127.0.0.1:8080 ;;
-  test)    shift; "$ROOT/scripts/test-deps.sh"; cd "$ROOT" && exec mvn -B -ntp verify "$@" ;;
+  test)    shift; "$ROOT/scripts/test-deps.sh"; cd "$ROOT"
+           # ./run.sh test SomeTest [OtherIT ...]: only those classes (unit tests by name, *IT integration tests)
+           if [ $# -gt 0 ] && [[ "$1" != -* ]]; then
+             units=() its=()
+             for name in "$@"; do if [[ "$name" == *IT ]]; then its+=("$name"); else units+=("$name"); fi; done
+             unit_list="$(IFS=,; echo "${units[*]:-NoSuchTest}")"
+             if [ ${#its[@]} -eq 0 ]; then
+               exec mvn -B -ntp verify -Dtest="$unit_list" -DskipITs
+             fi
+             exec mvn -B -ntp verify -Dtest="$unit_list" -Dsurefire.failIfNoSpecifiedTests=false \
+               -Dit.test="$(IFS=,; echo "${its[*]}")"
+           fi
+           exec mvn -B -ntp verify "$@" ;;
   cluster) shift; cluster "$@" ;;
   bench)   shift; build_if_needed; exec "$ROOT/bench/run.sh" "$@" ;;
   build)   build ;;

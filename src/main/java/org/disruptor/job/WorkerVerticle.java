@@ -70,6 +70,7 @@ public final class WorkerVerticle extends VerticleBase implements LocalParts {
     Thread.ofPlatform().daemon().name("disruptor-warm-up").start(() -> {
       try {
         sandbox.run(new PartTask("(x) => x", "[]".getBytes(StandardCharsets.UTF_8), "{}", 10_000, 10_000), new RunHandle());
+        DataWarmup.run(sandbox);
       } catch (RuntimeException e) {
         LOG.fine("sandbox warm-up ended: " + e);
       }
