@@ -58,6 +58,8 @@ public final class PeerRegistry implements PeerView {
   private final List<Promise<Void>> waiting = new ArrayList<>();
   private long timerId = -1;
   private volatile boolean stopping;
+  /** Held around re-announcing and withdrawing: a refresh in flight never re-announces a node that is leaving. */
+  private final Object announcing = new Object();
 
   public PeerRegistry(Vertx vertx, HazelcastInstance hazelcast, String selfId, String selfAddress) {
     this(vertx, hazelcast, selfId, selfAddress, List.of());
@@ -123,7 +125,9 @@ public final class PeerRegistry implements PeerView {
       vertx.cancelTimer(timerId);
     }
     return vertx.executeBlocking(() -> {
-      ready.remove(self.id());
+      synchronized (announcing) {
+        ready.remove(self.id());
+      }
       return null;
     }, false);
   }
@@ -210,9 +214,11 @@ public final class PeerRegistry implements PeerView {
         .map(m -> m.getAttribute(HazelcastSetup.NODE_ID_ATTRIBUTE))
         .filter(id -> id != null)
         .collect(Collectors.toSet());
-    if (!stopping && !ready.containsKey(self.id())) {
-      // After a split-brain merge the losing side's entries may be gone: announce again.
-      ready.put(self.id(), self.toJson().encode());
+    synchronized (announcing) {
+      if (!stopping && !ready.containsKey(self.id())) {
+        // After a split-brain merge the losing side's entries may be gone: announce again.
+        ready.put(self.id(), self.toJson().encode());
+      }
     }
     Collection<String> entries = ready.values();
     Map<String, Peer> next = new LinkedHashMap<>();
