@@ -10,7 +10,9 @@ public final class Addresses {
   public static final String UI_PREFIX = "disruptor.ui.";
   /** Local-only publications of this node's peer view, for the page. */
   public static final String UI_PEERS = UI_PREFIX + "peers";
-  /** Local-only publications of job events coordinated by this node, for the page. */
+  /** Batches of job summaries every coordinator publishes to every node, for their pages (JobFeed). */
+  public static final String JOB_FEED = "disruptor.jobs.feed";
+  /** Local-only publications of job events (this node's, and the others' from their feed), for the page. */
   public static final String UI_JOBS = UI_PREFIX + "jobs";
   /** Local-only publications of the latest stats of every live node, about once a second, for the page. */
   public static final String UI_STATS = UI_PREFIX + "stats";

@@ -3,7 +3,6 @@ package org.disruptor.job;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -21,7 +20,6 @@ import org.disruptor.cluster.PeerRegistry;
 public final class JobService {
 
   private static final Logger LOG = Logger.getLogger("org.disruptor.job");
-  private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
   private static final long LIVENESS_PERIOD_MS = 1_000;
   private static final long UI_PROGRESS_MS = 100;
   /** Job texts this long are decoded and sliced on a worker thread. */
@@ -62,8 +60,9 @@ public final class JobService {
     int window = WorkerVerticle.threads(conf) + Math.max(1, conf.getInteger("maxQueuedParts") / 2);
     Coordinator.Settings settings = new Coordinator.Settings(conf.getInteger("maxAttempts"), window,
         conf.getLong("nodeSilenceMs"), UI_PROGRESS_MS);
+    JobFeed feed = new JobFeed(vertx, registry.self().id());
     this.coordinator = new Coordinator(registry, new EventBusTransport(vertx, registry.self().id(), local),
-        Scheduler.of(vertx), settings, counters, summary -> vertx.eventBus().publish(Addresses.UI_JOBS, summary, LOCAL),
+        Scheduler.of(vertx), settings, counters, feed::accept,
         conf.getInteger("historySize"), conf.getLong("historyResultBytes"),
         work -> vertx.executeBlocking(work, false), store);
     // the nodes' periodic stats are the load placement reads, and the heartbeat (no ping per node) when they come
