@@ -105,10 +105,14 @@ public final class NodeProcess implements AutoCloseable {
   /** The node heap run.sh uses when DISRUPTOR_HEAP is not set. */
   public static final String DEFAULT_HEAP = "512m";
 
-  /** A loopback address whose HTTP port and member port (port + 10000) are both free. */
+  /**
+   * A loopback address whose HTTP port and member port (port + 10000) are both free. Both lie below the
+   * kernel's ephemeral range (32768 and up), so no outgoing connection can take one between this check
+   * and the node's bind.
+   */
   public static String freeAddress() {
     for (int i = 0; i < 200; i++) {
-      int port = ThreadLocalRandom.current().nextInt(20000, 40000);
+      int port = ThreadLocalRandom.current().nextInt(20000, 22000);
       if (!TAKEN.contains(port) && !TAKEN.contains(port + 10000) && !TAKEN.contains(port - 10000)
           && free(port) && free(port + 10000)) {
         TAKEN.add(port);

@@ -59,6 +59,8 @@ class ReadinessIT {
       }
       Set<String> all = new java.util.TreeSet<>(nodes.stream().map(NodeProcess::address).toList());
       seed.awaitPeers(all, Duration.ofSeconds(90));
+      // The seed lists all three; the client's own loop must also have come round to see the last one.
+      Eventually.until("the client has seen every node listed", () -> seen.containsAll(all));
       polling.set(false);
       client.join(30_000);
       assertEquals(all, new java.util.TreeSet<>(seen), "the client saw every node listed");
