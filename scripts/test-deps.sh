@@ -16,3 +16,11 @@ if [ ! -d "$ROOT/src/test/browser/node_modules/playwright-core" ]; then
   echo "test-deps: installing playwright-core" >&2
   (cd "$ROOT/src/test/browser" && npm ci --no-audit --no-fund --silent)
 fi
+# the npm libraries ModulesIT uploads (lodash, decimal.js), pinned by src/test/modules/package-lock.json
+MODULES="$ROOT/target/test-modules"
+if [ ! -f "$MODULES/node_modules/lodash/lodash.min.js" ] || [ ! -f "$MODULES/node_modules/decimal.js/decimal.js" ]; then
+  echo "test-deps: installing lodash and decimal.js into target/test-modules" >&2
+  mkdir -p "$MODULES"
+  cp "$ROOT/src/test/modules/package.json" "$ROOT/src/test/modules/package-lock.json" "$MODULES/"
+  (cd "$MODULES" && npm ci --no-audit --no-fund --silent)
+fi

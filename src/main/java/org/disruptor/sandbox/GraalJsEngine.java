@@ -43,6 +43,8 @@ final class GraalJsEngine implements JsEngine {
   private static final Logger LOG = Logger.getLogger("org.disruptor.sandbox");
   private static final Source PRELUDE = Source.newBuilder("js", Prelude.TEXT, Prelude.NAME).cached(true)
       .buildLiteral();
+  private static final Source LINKER = Source.newBuilder("js", ModuleCode.LINKER, "disruptor-linker").cached(true)
+      .buildLiteral();
   private static final int SOURCES = 64;
 
   private final Engine engine;
@@ -59,6 +61,12 @@ final class GraalJsEngine implements JsEngine {
   private final int readyTarget;
   private final ScheduledExecutorService housekeeper;
   private final Map<String, Source> sources = new LinkedHashMap<>(64, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Source> eldest) {
+      return size() > SOURCES;
+    }
+  };
+  private final Map<String, Source> moduleSources = new LinkedHashMap<>(64, 0.75f, true) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, Source> eldest) {
       return size() > SOURCES;
@@ -187,16 +195,72 @@ final class GraalJsEngine implements JsEngine {
     }
   }
 
+  /** A store module's compiled text, shared by every part that uses it (keyed by its content hash). */
+  private Source moduleSource(PartTask.Module module) {
+    synchronized (moduleSources) {
+      return moduleSources.computeIfAbsent(module.key(), k -> Source.newBuilder("js", module.text(),
+          module.sourceName()).cached(true).buildLiteral());
+    }
+  }
+
   @Override
   public void check(String code) {
+    ModuleCode.Program program = ModuleCode.job(code);
+    try {
+      checkScript(source(program.script()));
+    } catch (SandboxException e) {
+      throw program.relocate(e);
+    }
+  }
+
+  @Override
+  public void checkModule(String source) {
+    ModuleCode.Factory factory = ModuleCode.factory(source);
+    try {
+      checkScript(Source.newBuilder("js", factory.script(), Outcomes.SOURCE_NAME).buildLiteral());
+    } catch (SandboxException e) {
+      throw factory.relocate(e);
+    }
+  }
+
+  private void checkScript(Source script) {
     Prepared prepared = take();
     try {
-      prepared.context().parse(source(code));
+      prepared.context().parse(script);
     } catch (PolyglotException e) {
       throw translate(e, new RunHandle(), List.of());
     } finally {
       retire(prepared.context(), false);
     }
+  }
+
+  /**
+   * The job's function: the task's classic scripts run first, in order; module code is called with an
+   * importer that reaches only the task's imports (each evaluated once per part, compiled once per node).
+   */
+  private Value function(Context context, PartTask task, ModuleCode.Program program) {
+    Value define = null;
+    Value importer = null;
+    for (PartTask.Module module : task.modules()) {
+      if (module.script()) {
+        context.eval(moduleSource(module));
+      } else {
+        if (define == null) {
+          Value linker = context.eval(LINKER).execute();
+          define = linker.getMember("define");
+          importer = linker.getMember("importer");
+        }
+        define.execute(module.specifier(), context.eval(moduleSource(module)));
+      }
+    }
+    Value fn = context.eval(source(program.script()));
+    if (!program.module()) {
+      return fn;
+    }
+    if (importer == null) {
+      importer = context.eval(LINKER).execute().getMember("importer");
+    }
+    return fn.execute(importer);
   }
 
   @Override
@@ -205,6 +269,7 @@ final class GraalJsEngine implements JsEngine {
     if (handle.stopped()) {
       throw Outcomes.stopped(handle.stopReason(), limits.partMemoryLimitMb(), List.of());
     }
+    ModuleCode.Program program = ModuleCode.job(task.code());
     Prepared prepared = take();
     Context context = prepared.context();
     BoundedLog log = prepared.log();
@@ -217,7 +282,7 @@ final class GraalJsEngine implements JsEngine {
     handle.attach(() -> interrupt(context), () -> false, graceMs);
     watchdog.watch(handle, guards);
     try {
-      Value fn = context.eval(source(task.code()));
+      Value fn = function(context, task, program);
       Value take = prepared.runner().execute(fn, new String(task.input(), StandardCharsets.UTF_8), task.ctxJson());
       String outcome = take.execute().asString();
       if (handle.stopped()) {
@@ -226,7 +291,7 @@ final class GraalJsEngine implements JsEngine {
       byte[] json = Outcomes.result(outcome, limits.maxResultBytes(), limits.partMemoryLimitMb(), log.lines());
       return new PartResult(json, log.lines(), Math.round((System.nanoTime() - start) / 1e3) / 1e3);
     } catch (PolyglotException e) {
-      throw translate(e, handle, log.lines());
+      throw program.relocate(translate(e, handle, log.lines()));
     } catch (StackOverflowError e) {
       // the host stack ran out outside guest code (e.g. while GraalJS unwound): the same limit for the user
       throw new SandboxException("stack_limit", "the part exceeded the stack depth limit", null, null, log.lines());

@@ -3,7 +3,8 @@ package org.disruptor.sandbox;
 import io.vertx.core.json.JsonObject;
 
 /**
- * Runs job code: evaluates it to a function, calls it on a part's JSON input, and answers the JSON text it
+ * Runs job code: evaluates it to a function (job code may also be an ES module whose default export is the
+ * function, importing the store modules the part carries; see {@link ModuleCode}), calls it on a part's JSON input, and answers the JSON text it
  * returned and what it logged, under the part's limits. Two engines keep one contract (same globals, error
  * codes, limits and result checks): {@code v8} (V8 through Javet, in supervised runner processes) and
  * {@code graaljs} (GraalJS in the node's JVM, when the GraalJS layer is on the class path).
@@ -27,6 +28,12 @@ public interface JsEngine extends AutoCloseable {
    * the code evaluates to a function is not told here: that needs running it.
    */
   void check(String code);
+
+  /**
+   * Compiles a store module's source (an ES module, or a CommonJS/UMD/classic script) without running it;
+   * a {@code compile_error} carries the line and column. Blocks like {@link #check}.
+   */
+  void checkModule(String source);
 
   /** The engine's resources, for /api/peers and the page: engine, runners or contexts, restarts, heap. */
   JsonObject stats();

@@ -23,6 +23,8 @@ final class RunnerProcess {
   private static final int TAIL = 4096;
 
   private final int slot;
+  /** The module texts this runner holds (mirrored: see {@link ModuleTexts}); used by one part at a time. */
+  final ModuleTexts modules = new ModuleTexts(V8Runner.MODULE_TEXT_CHARS);
   private final Process process;
   private final OutputStream out;
   private final CompletableFuture<Void> ready = new CompletableFuture<>();

@@ -176,6 +176,8 @@ final class V8Engine implements JsEngine {
       RunnerProcess runner = acquire(handle, deadline);
       try {
         return runOn(runner, task, handle, deadline);
+      } catch (SandboxException e) {
+        throw ModuleCode.job(task.code()).relocate(e);
       } catch (RunnerProcess.Died died) {
         last = died;
         if (handle.stopped()) {
@@ -240,10 +242,23 @@ final class V8Engine implements JsEngine {
       return true;
     }, graceMs);
     try {
-      Frames.Builder request = new Frames.Builder(Frames.RUN).putLong(id).putString(task.code()).putBytes(task.input())
-          .putString(task.ctxJson()).putLong(left).putLong(task.cpuLimitMs())
+      ModuleCode.Program program = ModuleCode.job(task.code());
+      Frames.Builder request = new Frames.Builder(Frames.RUN).putLong(id).putString(program.script())
+          .putBytes(task.input()).putString(task.ctxJson()).putLong(left).putLong(task.cpuLimitMs())
           .putLong(limits.partMemoryLimitMb() * 1024L * 1024L).putInt(limits.maxResultBytes())
-          .putInt(limits.maxLogBytes());
+          .putInt(limits.maxLogBytes()).putBoolean(program.module()).putInt(task.modules().size());
+      // a module's text crosses the pipe once per runner: after that its key is enough
+      List<String> keys = new ArrayList<>();
+      for (PartTask.Module module : task.modules()) {
+        boolean held = runner.modules.has(module.key());
+        runner.modules.put(module.key(), null, module.text().length());
+        keys.add(module.key());
+        request.putBoolean(module.script()).putString(module.specifier()).putString(module.key()).putBoolean(!held);
+        if (!held) {
+          request.putString(module.text());
+        }
+      }
+      runner.modules.trim(keys);
       answer = await(runner, runner.send(id, request), handle, left);
     } catch (IOException e) {
       throw runner.awaitDeath();
@@ -315,14 +330,35 @@ final class V8Engine implements JsEngine {
 
   /** How long a compile check waits for an idle runner. */
   private static final long CHECK_WAIT_MS = 250;
+  /** How long a module upload's compile check waits: an upload is refused only on a verdict, so it waits more. */
+  private static final long MODULE_CHECK_WAIT_MS = 10_000;
 
   @Override
   public void check(String code) {
+    ModuleCode.Program program = ModuleCode.job(code);
+    try {
+      checkScript(program.script(), CHECK_WAIT_MS);
+    } catch (SandboxException e) {
+      throw program.relocate(e);
+    }
+  }
+
+  @Override
+  public void checkModule(String source) {
+    ModuleCode.Factory factory = ModuleCode.factory(source);
+    try {
+      checkScript(factory.script(), MODULE_CHECK_WAIT_MS);
+    } catch (SandboxException e) {
+      throw factory.relocate(e);
+    }
+  }
+
+  private void checkScript(String code, long waitMs) {
     RunHandle handle = new RunHandle();
     RunnerProcess runner;
     try {
       // a check must not wait behind parts: with every runner busy there is no verdict, and the parts tell
-      runner = acquire(handle, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CHECK_WAIT_MS));
+      runner = acquire(handle, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs));
     } catch (SandboxException busy) {
       return;
     }

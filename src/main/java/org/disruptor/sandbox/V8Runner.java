@@ -17,7 +17,9 @@ import com.caoccao.javet.interop.monitoring.V8HeapStatistics;
 import com.caoccao.javet.interop.options.V8RuntimeOptions;
 import com.caoccao.javet.values.V8Value;
 import com.caoccao.javet.values.primitive.V8ValueString;
+import com.caoccao.javet.values.reference.V8Script;
 import com.caoccao.javet.values.reference.V8ValueFunction;
+import com.caoccao.javet.values.reference.V8ValueObject;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.File;
@@ -69,10 +71,19 @@ public final class V8Runner {
   private JavetCallbackContext sinkContext;
   private long dataLimit = -1;
 
+  /** Characters of store-module text a runner keeps (and the node mirrors: {@link ModuleTexts}). */
+  static final long MODULE_TEXT_CHARS = 32L << 20;
+
   /** One request from the node. */
   private record Request(byte type, long id, String code, byte[] input, String ctx, long deadlineMs, long cpuMs,
-      long memoryBytes, int maxResultBytes, int maxLogBytes) {
+      long memoryBytes, int maxResultBytes, int maxLogBytes, boolean module, List<Used> modules) {
   }
+
+  /** A store module a part uses, with the text this runner holds for it. */
+  private record Used(boolean script, String specifier, String key, ModuleTexts.Entry entry) {
+  }
+
+  private final ModuleTexts modules = new ModuleTexts(MODULE_TEXT_CHARS);
 
   private record Running(long id, RunHandle handle, PartGuards guards) {
   }
@@ -125,9 +136,9 @@ public final class V8Runner {
         switch (frame.type()) {
           case Frames.RUN -> requests.add(new Request(Frames.RUN, body.readLong(), Frames.getString(body),
               Frames.getBytes(body), Frames.getString(body), body.readLong(), body.readLong(), body.readLong(),
-              body.readInt(), body.readInt()));
+              body.readInt(), body.readInt(), body.readBoolean(), readModules(body)));
           case Frames.CHECK -> requests.add(new Request(Frames.CHECK, body.readLong(), Frames.getString(body), null,
-              null, 0, 0, 0, 0, 0));
+              null, 0, 0, 0, 0, 0, false, List.of()));
           case Frames.STOP -> stop(body.readLong(), Frames.getString(body));
           case Frames.SHUTDOWN -> {
             return halt(0);
@@ -140,6 +151,32 @@ public final class V8Runner {
       return halt(1);
     }
     return halt(0); // the node closed the pipe: it is gone
+  }
+
+  /**
+   * The modules of a part request, in the order the node wrote them: a text comes along the first time
+   * (the node mirrors this runner's {@link ModuleTexts}), then only its key.
+   */
+  private List<Used> readModules(DataInputStream body) throws IOException {
+    int count = body.readInt();
+    List<Used> used = new java.util.ArrayList<>(count);
+    List<String> keys = new java.util.ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      boolean script = body.readBoolean();
+      String specifier = Frames.getString(body);
+      String key = Frames.getString(body);
+      boolean sent = body.readBoolean();
+      String text = sent ? Frames.getString(body) : null;
+      ModuleTexts.Entry entry = modules.get(key);
+      if (entry == null && text == null) {
+        throw new IOException("the node did not send module " + specifier + " and this runner does not hold it");
+      }
+      entry = modules.put(key, text, text != null ? text.length() : entry.size);
+      used.add(new Used(script, specifier, key, entry));
+      keys.add(key);
+    }
+    modules.trim(keys);
+    return used;
   }
 
   /** Exits without running V8's or the JVM's clean-up, which a dying isolate could hang. */
@@ -274,7 +311,7 @@ public final class V8Runner {
     if (handle.stopped()) {
       throw Outcomes.stopped(handle.stopReason(), memoryMb, List.of());
     }
-    try (V8Value fn = runtime.getExecutor(request.code()).setResourceName(Outcomes.SOURCE_NAME).execute();
+    try (V8Value fn = function(request);
         V8ValueString input = runtime.createV8ValueString(new String(request.input(), StandardCharsets.UTF_8));
         V8ValueString ctx = runtime.createV8ValueString(request.ctx());
         V8ValueFunction take = runner.call(null, fn, input, ctx)) {
@@ -310,6 +347,62 @@ public final class V8Runner {
       }
       System.err.println("disruptor runner: " + e);
       throw new SandboxException("job_error", "internal error while running the part", null, null, partLog.lines());
+    }
+  }
+
+  /**
+   * The job's function: the part's classic scripts run first, in order; module code is called with an
+   * importer that reaches only the part's imports. Each module text is compiled with the code cache V8 made
+   * of it the first time (kept with the text), so neither a fresh context nor a new isolate parses it again.
+   */
+  private V8Value function(Request request) throws JavetException {
+    V8ValueObject linker = null;
+    try {
+      for (Used module : request.modules()) {
+        if (module.script()) {
+          runModule(module).close();
+        } else {
+          if (linker == null) {
+            linker = newLinker();
+          }
+          try (V8Value factory = runModule(module)) {
+            linker.invokeVoid("define", module.specifier(), factory);
+          }
+        }
+      }
+      V8Value fn = runtime.getExecutor(request.code()).setResourceName(Outcomes.SOURCE_NAME).execute();
+      if (!request.module()) {
+        return fn;
+      }
+      if (linker == null) {
+        linker = newLinker();
+      }
+      try (V8Value wrapper = fn; V8Value importer = linker.get("importer")) {
+        return ((V8ValueFunction) wrapper).call(null, importer);
+      }
+    } finally {
+      if (linker != null) {
+        linker.close();
+      }
+    }
+  }
+
+  private V8ValueObject newLinker() throws JavetException {
+    try (V8ValueFunction make = runtime.getExecutor(ModuleCode.LINKER).setResourceName("disruptor-linker").execute()) {
+      return make.call(null);
+    }
+  }
+
+  private V8Value runModule(Used module) throws JavetException {
+    ModuleTexts.Entry entry = module.entry();
+    byte[] cache = entry.codeCache;
+    try (V8Script script = runtime.getExecutor(entry.text, cache).setResourceName("module:" + module.specifier())
+        .compileV8Script()) {
+      V8Value value = script.execute();
+      if (cache == null) {
+        entry.codeCache = script.getCachedData(); // after running: the functions it compiled are in the cache
+      }
+      return value;
     }
   }
 
