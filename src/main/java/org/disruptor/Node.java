@@ -58,6 +58,9 @@ public final class Node {
     this.registry = registry;
   }
 
+  /** Characters of module sources a node keeps (the rest it fetches from the store again by hash). */
+  private static final long MODULE_CACHE_CHARS = 64L << 20;
+
   /** Starts a node on {@code self}, joining the cluster of {@code peers} (none: a cluster of its own). */
   public static Node start(JsonObject conf, HostPort self, List<HostPort> peers) throws Exception {
     org.disruptor.config.Config.sized(conf, Runtime.getRuntime().maxMemory());
@@ -85,12 +88,15 @@ public final class Node {
       DeploymentOptions deployment = new DeploymentOptions().setConfig(conf);
       org.disruptor.job.JobStore store = new org.disruptor.job.HazelcastJobStore(vertx,
           clusterManager.getHazelcastInstance(), conf.getLong("durableBytes"), conf.getLong("idempotencyKeySeconds"));
-      WorkerVerticle worker = new WorkerVerticle(sandbox, registry, counters, store);
+      org.disruptor.module.Modules modules = new org.disruptor.module.Modules(
+          new org.disruptor.module.HazelcastModuleStore(clusterManager.getHazelcastInstance()),
+          org.disruptor.module.Modules.Limits.from(conf), sandbox::checkModule, System::currentTimeMillis, MODULE_CACHE_CHARS);
+      WorkerVerticle worker = new WorkerVerticle(sandbox, registry, counters, store, modules);
       StatsBoard board = new StatsBoard();
       await(vertx.deployVerticle(worker, deployment)
           .compose(id -> vertx.deployVerticle(new StatsVerticle(registry, board), deployment))
           .compose(id -> vertx.deployVerticle(new GatewayVerticle(registry, sandbox, counters, self, member, worker,
-              store, board), deployment))
+              store, board, modules), deployment))
           .compose(id -> registry.start(RECONCILE_MS)));
     } catch (Exception e) {
       node.stop();

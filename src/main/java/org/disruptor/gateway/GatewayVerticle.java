@@ -43,11 +43,14 @@ public final class GatewayVerticle extends VerticleBase {
   private final org.disruptor.job.WorkerVerticle worker;
   private final org.disruptor.job.JobStore store;
   private final StatsBoard board;
+  private final org.disruptor.module.Modules modules;
   private JobService jobs;
   private TokenAuth auth;
 
   public GatewayVerticle(PeerRegistry registry, JsEngine sandbox, NodeCounters counters, HostPort self, HostPort member,
-      org.disruptor.job.WorkerVerticle worker, org.disruptor.job.JobStore store, StatsBoard board) {
+      org.disruptor.job.WorkerVerticle worker, org.disruptor.job.JobStore store, StatsBoard board,
+      org.disruptor.module.Modules modules) {
+    this.modules = modules;
     this.worker = worker;
     this.store = store;
     this.board = board;
@@ -60,7 +63,7 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    jobs = new JobService(vertx, registry, counters, config(), worker, store, board);
+    jobs = new JobService(vertx, registry, counters, config(), worker, store, board, modules);
     auth = new TokenAuth(config().getString("token"), config().getBoolean("publicPeers"));
     Router router = Router.router(vertx);
     router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx).bridge(new SockJSBridgeOptions()
@@ -82,6 +85,8 @@ public final class GatewayVerticle extends VerticleBase {
             : JobError.badRequest("a WebSocket upgrade is expected on /api/jobs/ws"))));
     router.route("/api/jobs*").handler(auth::require);
     new JobsApi(jobs).mount(router, config().getLong("maxBodyBytes"), config().getLong("bodyTimeoutMs"));
+    router.route("/api/modules*").handler(auth::require);
+    new ModulesApi(vertx, modules, config().getLong("bodyTimeoutMs")).mount(router);
     router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
     router.route().failureHandler(HttpErrors::failure);
     // failures outside any handler (a path that cannot be decoded) skip the failure handler

@@ -400,7 +400,7 @@ public final class Coordinator {
     int attempt = part.attempts();
     long remaining = Math.max(1, job.spec().timeoutMs() - job.elapsedMs());
     PartRequest request = new PartRequest(job.id(), peers.self().id(), index, attempt, job.parts().size(),
-        job.spec().code(), part.input(), remaining, job.durable());
+        job.spec().code(), part.input(), remaining, job.durable(), job.spec().modules());
     transport.run(target.id(), request, remaining + 2_000).onComplete(ar -> {
       placement.answered(target.id());
       if (ar.succeeded()) {
@@ -564,7 +564,7 @@ public final class Coordinator {
     Peer self = peers.self();
     long remaining = Math.max(1, job.spec().timeoutMs() - job.elapsedMs());
     PartRequest request = new PartRequest(job.id(), self.id(), PartMessages.REDUCE, attempt, job.parts().size(),
-        job.spec().reduce(), results, remaining);
+        job.spec().reduce(), results, remaining, false, job.spec().modules());
     transport.run(self.id(), request, remaining + 2_000).onComplete(ar -> {
       if (job.status().isFinal()) {
         return;

@@ -50,6 +50,7 @@ public class JobError extends RuntimeException {
       "request_timeout", 408, "cancelled", 409, "not_running", 409, "payload_too_large", 413,
       "uri_too_long", 414, "unsupported_media_type", 415, "job_error", 422, "compile_error", 422,
       "not_a_function", 422, "memory_limit", 422, "time_limit", 422, "output_limit", 422, "stack_limit", 422,
+      "unknown_module", 422,
       "too_many_requests", 429, "saturated", 429, "too_many_websockets", 429, "headers_too_large", 431,
       "internal_error", 500,
       "no_nodes", 503, "coordinator_lost", 503, "timed_out", 504, "insufficient_storage", 507);

@@ -50,9 +50,12 @@ public final class JobService {
   private final Durability durability;
   private final CodeChecks checks;
 
+  private final org.disruptor.module.Modules modules;
+
   public JobService(Vertx vertx, PeerRegistry registry, NodeCounters counters, JsonObject conf, LocalParts local,
-      JobStore store, org.disruptor.stats.StatsBoard board) {
+      JobStore store, org.disruptor.stats.StatsBoard board, org.disruptor.module.Modules modules) {
     this.vertx = vertx;
+    this.modules = modules;
     this.registry = registry;
     this.store = store;
     this.limits = JobSpec.Limits.from(conf);
@@ -130,7 +133,19 @@ public final class JobService {
     } else {
       planned = vertx.executeBlocking(plan, false);
     }
-    return planned.compose(p -> checks.check(p.spec()).map(v -> p)).compose(p -> start(p, listener, options.async()));
+    return planned.compose(p -> checks.check(p.spec()).map(v -> p)).compose(this::resolveModules)
+        .compose(p -> start(p, listener, options.async()));
+  }
+
+  /**
+   * Pins the job's store modules to their hashes (a store round trip, off the event loop); an unknown one
+   * fails the job once with 422. A job without modules or ES-module code does not touch the store.
+   */
+  private Future<Planner.Plan> resolveModules(Planner.Plan plan) {
+    if (!org.disruptor.module.Modules.uses(plan.spec())) {
+      return Future.succeededFuture(plan);
+    }
+    return vertx.executeBlocking(() -> plan.withSpec(plan.spec().withModules(modules.resolve(plan.spec()))), false);
   }
 
   private Future<Submitted> start(Planner.Plan plan, JobListener listener, boolean async) {

@@ -44,6 +44,12 @@ public record JobSpec(String code, Data data, Mode mode, Integer partitions, Str
         modules);
   }
 
+  /** This job with its {@code modules} replaced (at submit: pinned to the store's hashes). */
+  public JobSpec withModules(java.util.List<String> resolved) {
+    return new JobSpec(code, data, mode, partitions, reduce, timeoutMs, refJson, key, nodes, labels,
+        java.util.List.copyOf(resolved));
+  }
+
   /** Whether the cluster keeps this job durably (its spec and part results survive its coordinator). */
   public boolean durable(boolean async) {
     return async || key != null;

@@ -26,15 +26,22 @@ public final class PartMessages {
   }
 
   /**
-   * A coordinator asks a node to run attempt {@code attempt} of part {@code index} (or the reduce). A part of
-   * a {@code durable} job stores its own result in the cluster's job store when it ends, and keeps running
-   * when its coordinator leaves: whoever adopts the job counts it.
+   * A coordinator asks a node to run attempt {@code attempt} of part {@code index} (or the reduce).
+   * {@code modules}: the job's store modules pinned at submit (name and content hash, never the source: the
+   * node fetches a source by hash once and keeps it). A part of a {@code durable} job stores its own result
+   * in the cluster's job store when it ends, and keeps running when its coordinator leaves: whoever adopts
+   * the job counts it.
    */
   public record PartRequest(String jobId, String coordinator, int index, int attempt, int partitions, String code,
-      byte[] input, long remainingMs, boolean durable) {
+      byte[] input, long remainingMs, boolean durable, List<String> modules) {
     public PartRequest(String jobId, String coordinator, int index, int attempt, int partitions, String code,
         byte[] input, long remainingMs) {
-      this(jobId, coordinator, index, attempt, partitions, code, input, remainingMs, false);
+      this(jobId, coordinator, index, attempt, partitions, code, input, remainingMs, false, List.of());
+    }
+
+    public PartRequest(String jobId, String coordinator, int index, int attempt, int partitions, String code,
+        byte[] input, long remainingMs, boolean durable) {
+      this(jobId, coordinator, index, attempt, partitions, code, input, remainingMs, durable, List.of());
     }
   }
 
@@ -106,6 +113,10 @@ public final class PartMessages {
           .appendByte((byte) (r.durable() ? 1 : 0));
       putString(out, r.code());
       putBytes(out, r.input());
+      out.appendInt(r.modules().size());
+      for (String module : r.modules()) {
+        putString(out, module);
+      }
     }
 
     @Override
@@ -118,7 +129,15 @@ public final class PartMessages {
       int partitions = r.integer();
       long remainingMs = r.longValue();
       boolean durable = r.flag();
-      return new PartRequest(jobId, coordinator, index, attempt, partitions, r.string(), r.bytes(), remainingMs, durable);
+      String code = r.string();
+      byte[] input = r.bytes();
+      int count = r.integer();
+      List<String> modules = new ArrayList<>(count);
+      for (int i = 0; i < count; i++) {
+        modules.add(r.string());
+      }
+      return new PartRequest(jobId, coordinator, index, attempt, partitions, code, input, remainingMs, durable,
+          List.copyOf(modules));
     }
   }
 

@@ -19,6 +19,9 @@ public final class Planner {
    * broadcast the node of each part (empty for map: placement decides as parts are sent).
    */
   public record Plan(JobSpec spec, List<byte[]> inputs, List<Peer> placement) {
+    public Plan withSpec(JobSpec changed) {
+      return new Plan(changed, inputs, placement);
+    }
   }
 
   /**

@@ -36,9 +36,12 @@ public final class WorkerVerticle extends VerticleBase implements LocalParts {
   private Worker worker;
 
   private final JobStore store;
+  private final org.disruptor.module.Modules modules;
 
-  public WorkerVerticle(JsEngine sandbox, PeerRegistry registry, NodeCounters counters, JobStore store) {
+  public WorkerVerticle(JsEngine sandbox, PeerRegistry registry, NodeCounters counters, JobStore store,
+      org.disruptor.module.Modules modules) {
     this.store = store;
+    this.modules = modules;
     this.sandbox = sandbox;
     this.registry = registry;
     this.counters = counters;
@@ -81,8 +84,9 @@ public final class WorkerVerticle extends VerticleBase implements LocalParts {
   /** Runs one part in the sandbox (on a worker thread). */
   private PartDone execute(PartRequest part, String ctx, long leftMs, RunHandle handle) {
     long startedAt = System.currentTimeMillis();
+    // a module's source comes from the store the first time this node needs it, then from its cache
     PartResult result = sandbox.run(new PartTask(part.code(), part.input(), ctx, leftMs,
-        sandbox.limits().partTimeLimitMs()), handle);
+        sandbox.limits().partTimeLimitMs(), modules.forPart(part.modules())), handle);
     return new PartDone(part.index(), part.attempt(), registry.self().address(),
         result.json(), result.elapsedMs(), result.logs(), startedAt,
         System.currentTimeMillis());
