@@ -20,12 +20,16 @@ public final class Main {
         disruptor peer HOST:PORT [PEER_HOST:PEER_PORT ...] [--option value ...]
             start a node serving HTTP/WebSocket on HOST:PORT, joining the cluster of the given peers
         disruptor submit [--to HOST:PORT] JOB.js [DATA.json] [--mode map|broadcast] [--partitions N]
-                         [--reduce REDUCE.js] [--timeout 30] [--token TOKEN] [--quiet]
+                         [--reduce REDUCE.js] [--timeout 30] [--module NAME ...] [--token TOKEN] [--quiet]
             run a job, show progress on stderr, print the result JSON on stdout;
-            --timeout is the job's deadline: 30 or 30s (seconds), 500ms, 2m; DATA.json may be - (stdin)
+            --timeout is the job's deadline: 30 or 30s (seconds), 500ms, 2m; DATA.json may be - (stdin);
+            JOB.js may be an ES module (import _ from "lodash"; export default (xs) => ...);
+            --module NAME (repeatable) runs a store module as a classic script before the code
+        disruptor modules add NAME FILE [--version V] | list [--json] | rm NAME   [--to HOST:PORT] [--token TOKEN]
+            the cluster's module store: upload a library once, import it from any job
         disruptor peers [--to HOST:PORT] [--json] [--token TOKEN]
             list the peers a node knows with their load ("-": not known yet); --json prints the node's JSON
-      submit and peers: --to defaults to DISRUPTOR_TO, else 127.0.0.1:8080; --token to DISRUPTOR_TOKEN
+      submit, peers, modules: --to defaults to DISRUPTOR_TO, else 127.0.0.1:8080; --token to DISRUPTOR_TOKEN
       node options (also in conf/config.json and as DISRUPTOR_* environment variables), e.g.:
         --cluster NAME   --token TOKEN   --job-timeout-ms N   --worker-threads N   --log-level debug""";
 
@@ -50,6 +54,7 @@ public final class Main {
         case "peer" -> peer(rest);
         case "submit" -> new SubmitCommand(rest, System.getenv()).run();
         case "peers" -> new PeersCommand(rest, System.getenv()).run();
+        case "modules" -> new org.disruptor.cli.ModulesCommand(rest, System.getenv()).run();
         // started by a node for its V8 parts, not by users
         case "runner" -> org.disruptor.sandbox.V8Runner.main(rest);
         default -> throw new ConfigException("unknown command '" + args[0] + "'");

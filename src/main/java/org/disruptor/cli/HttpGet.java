@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
 import org.disruptor.cluster.HostPort;
 
 /**
- * One plain HTTP/1.1 GET over a socket, for the command line: java.net.http's client takes most of a second
+ * One plain HTTP/1.1 request (GET, or PUT/DELETE for modules) over a socket, for the command line: java.net.http's client takes most of a second
  * to start (TLS set-up, selector thread), longer than the whole call should take.
  */
 final class HttpGet {
@@ -22,15 +22,30 @@ final class HttpGet {
   }
 
   static Response get(HostPort to, String path, String token, int timeoutMs) throws IOException {
+    return send(to, "GET", path, token, null, timeoutMs);
+  }
+
+  /** One request of {@code method}, with {@code body} (null: none) sent as it is. */
+  static Response send(HostPort to, String method, String path, String token, byte[] body, int timeoutMs)
+      throws IOException {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(to.host(), to.port()), timeoutMs);
       socket.setSoTimeout(timeoutMs);
-      StringBuilder request = new StringBuilder("GET ").append(path).append(" HTTP/1.1\r\nHost: ").append(to)
-          .append("\r\nAccept: application/json\r\nConnection: close\r\n");
+      StringBuilder request = new StringBuilder(method).append(' ').append(path).append(" HTTP/1.1\r\nHost: ")
+          .append(to).append("\r\nAccept: application/json\r\nConnection: close\r\n");
       if (token != null && !token.isEmpty()) {
         request.append("Authorization: Bearer ").append(token).append("\r\n");
       }
-      socket.getOutputStream().write(request.append("\r\n").toString().getBytes(StandardCharsets.UTF_8));
+      if (body != null) {
+        request.append("Content-Type: text/javascript; charset=utf-8\r\nContent-Length: ").append(body.length)
+            .append("\r\n");
+      }
+      var out = socket.getOutputStream();
+      out.write(request.append("\r\n").toString().getBytes(StandardCharsets.UTF_8));
+      if (body != null) {
+        out.write(body);
+      }
+      out.flush();
       return parse(socket.getInputStream().readAllBytes());
     }
   }

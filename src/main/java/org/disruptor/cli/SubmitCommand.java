@@ -12,7 +12,8 @@ import org.disruptor.cluster.HostPort;
 import org.disruptor.config.ConfigException;
 
 /**
- * {@code disruptor submit}: sends a job over the node's WebSocket, draws a progress bar on stderr as parts
+ * {@code disruptor submit}: sends a job over the node's WebSocket (JOB.js may be an ES module importing
+ * store modules; {@code --module NAME}, repeatable, lists classic scripts to run before it), draws a progress bar on stderr as parts
  * finish, prints the final JSON on stdout, and exits 0 only when the job completed. The data file is sent
  * as written (after a check that it is JSON), so it reaches the parts verbatim.
  */
@@ -27,8 +28,22 @@ public final class SubmitCommand {
   private int done;
   private int retries;
 
+  /** {@code --module NAME} values in order (the flag repeats: CliArgs keeps one value per flag). */
+  private final List<String> modules = new java.util.ArrayList<>();
+
   public SubmitCommand(List<String> argv, Map<String, String> env) {
-    this.args = new CliArgs(argv, Set.of("--to", "--mode", "--partitions", "--reduce", "--timeout", "--token"),
+    List<String> rest = new java.util.ArrayList<>();
+    for (int i = 0; i < argv.size(); i++) {
+      if (argv.get(i).equals("--module")) {
+        if (i + 1 >= argv.size()) {
+          throw new ConfigException("flag --module needs a value");
+        }
+        modules.add(argv.get(++i));
+      } else {
+        rest.add(argv.get(i));
+      }
+    }
+    this.args = new CliArgs(rest, Set.of("--to", "--mode", "--partitions", "--reduce", "--timeout", "--token"),
         Set.of("--quiet"));
     this.env = env;
   }
@@ -141,6 +156,16 @@ public final class SubmitCommand {
     }
     if (args.flags.containsKey("--timeout")) {
       job.append(",\"timeoutMs\":").append(CliArgs.durationMs(args.get("--timeout", "")));
+    }
+    if (!modules.isEmpty()) {
+      job.append(",\"modules\":[");
+      for (int i = 0; i < modules.size(); i++) {
+        if (i > 0) {
+          job.append(',');
+        }
+        Json.quote(job, modules.get(i));
+      }
+      job.append(']');
     }
     return job.append('}').toString();
   }
