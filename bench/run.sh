@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The benchmark suite (not part of ./run.sh test): ./run.sh bench [js|overhead|data|scaling|startup|faults ...], or cli
+# The benchmark suite (not part of ./run.sh test): ./run.sh bench [js|overhead|data|scaling|startup|faults|modules ...], or cli
 # Prints markdown tables and writes them with PNG plots under bench/results/.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -11,6 +11,8 @@ mvn -q -B -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=
   -Dmdep.includeScope=test >/dev/null
 command -v node >/dev/null || echo "bench: node not found: the JS baselines will be skipped" >&2
 mkdir -p bench/results
+# the modules bench uploads the npm lodash the tests use
+case " $* " in *" modules "*) "$ROOT/scripts/test-deps.sh" ;; esac
 exec "$JAVA" -Xmx1g @conf/jvm.options -Djava.awt.headless=true -Ddisruptor.home="$ROOT" \
   -Ddisruptor.jar="$ROOT/target/disruptor.jar" \
   -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" org.disruptor.bench.Bench "$@"

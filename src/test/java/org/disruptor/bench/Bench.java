@@ -85,8 +85,9 @@ public final class Bench {
         case "startup" -> bench.startup();
         case "warmup" -> bench.warmup();
         case "faults" -> new FaultsBench(bench::line).run();
+        case "modules" -> bench.modules();
         default -> throw new IllegalArgumentException("unknown benchmark " + suite
-            + " (js, overhead, data, scaling, startup, warmup, faults)");
+            + " (js, overhead, data, scaling, startup, warmup, faults, modules)");
       }
     }
     String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmm"));
@@ -182,6 +183,53 @@ public final class Bench {
       }
     }
     return warmup;
+  }
+
+  // ---- modules: a part importing lodash against one importing nothing and one with lodash pasted in --------
+
+  private void modules() throws Exception {
+    Path lodash = Path.of("target/test-modules/node_modules/lodash/lodash.min.js");
+    if (!Files.isRegularFile(lodash)) {
+      throw new IllegalStateException("bench modules needs lodash: run scripts/test-deps.sh first");
+    }
+    String source = Files.readString(lodash);
+    line("\n## Modules: a warm part that imports lodash (" + source.length() / 1024 + " KB, lodash.min.js) against the"
+        + " same part with nothing imported and with lodash pasted into its code\n");
+    line("One node per engine; the part's own time in the node (fresh context, modules, JSON in, function, JSON out),"
+        + " after at least 20 runs and 4 s of warm-up; the data is `[1..20]`.\n");
+    line(Stats.header());
+    String work = "(xs) => xs.length % 2";
+    String lodashWork = "(xs) => _.chunk(xs, 2).length % 2";
+    String data = jsonArray(20, i -> i + 1);
+    record Case(String label, String body) { }
+    List<Case> cases = List.of(
+        new Case("nothing imported", "{\"code\":" + Json.encode("export default " + work + ";") + ",\"data\":" + data
+            + ",\"partitions\":1}"),
+        new Case("import _ from \"lodash\"", "{\"code\":" + Json.encode("import _ from \"lodash\";\nexport default "
+            + lodashWork + ";") + ",\"data\":" + data + ",\"partitions\":1}"),
+        new Case("\"modules\": [\"lodash\"] (classic script)", "{\"code\":" + Json.encode(lodashWork)
+            + ",\"modules\":[\"lodash\"],\"data\":" + data + ",\"partitions\":1}"),
+        new Case("lodash pasted into the code", "{\"code\":" + Json.encode(source + "\n;" + lodashWork) + ",\"data\":"
+            + data + ",\"partitions\":1}"));
+    for (String engine : List.of("v8", "graaljs")) {
+      try (Cluster cluster = Cluster.start(1, "--engine", engine)) {
+        HttpResponse<String> put = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + cluster.first()
+            + "/api/modules/lodash")).timeout(Duration.ofSeconds(60)).PUT(HttpRequest.BodyPublishers.ofString(source))
+            .build(), HttpResponse.BodyHandlers.ofString());
+        if (put.statusCode() != 201) {
+          throw new IllegalStateException("upload failed: " + put.body());
+        }
+        Stats none = null;
+        for (Case c : cases) {
+          List<Double> samples = new ArrayList<>();
+          warmPart(cluster.first(), c.label(), c.body(), 200, samples);
+          Stats st = Stats.of(samples);
+          none = none == null ? st : none;
+          line(st.row(engine + ": " + c.label(), "ms", st == none ? "baseline"
+              : String.format("+%s ms over the baseline (median)", Stats.fmt(st.median() - none.median()))));
+        }
+      }
+    }
   }
 
   // ---- warm-up of a fresh cluster --------------------------------------------------------------------------

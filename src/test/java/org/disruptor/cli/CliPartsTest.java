@@ -91,4 +91,17 @@ class CliPartsTest {
   private static byte[] bytes(String text) {
     return text.getBytes(StandardCharsets.UTF_8);
   }
+
+  @Test
+  @DisplayName("the module list prints name, version, hash prefix, size and upload time")
+  void moduleTable() throws Exception {
+    String table = ModulesCommand.table(Json.object(Json.parse("{\"modules\":[{\"name\":\"lodash\",\"version\":"
+        + "\"4.17.21\",\"hash\":\"0123456789abcdef0123\",\"size\":73015,\"when\":1764633600000},{\"name\":\"mine\","
+        + "\"version\":null,\"hash\":\"fedcba9876543210\",\"size\":12,\"when\":1764633600000}]}")));
+    List<String> lines = table.lines().toList();
+    assertEquals(3, lines.size(), table);
+    assertTrue(lines.get(0).startsWith("NAME"), table);
+    assertTrue(lines.get(1).matches("lodash +4\\.17\\.21 +0123456789ab +73015 +2025-12-02T00:00:00"), lines.get(1));
+    assertTrue(lines.get(2).matches("mine +- +fedcba987654 +12 +.*"), lines.get(2));
+  }
 }

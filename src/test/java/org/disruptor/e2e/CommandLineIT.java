@@ -119,4 +119,17 @@ class CommandLineIT {
     assertRefused(NodeProcess.cli(CLI, "peers", "--bogus"), "--bogus");
     assertRefused(NodeProcess.cli(CLI, "peers", "--to", "nohost"), "nohost");
   }
+
+  @Test
+  @DisplayName("modules with an unknown verb, option or missing argument exits 2 with one error line and the usage")
+  void modulesWithBadOptions() throws Exception {
+    String to = NodeProcess.freeAddress();
+    assertRefused(NodeProcess.cli(CLI, "modules", "--to", to), "add");
+    assertRefused(NodeProcess.cli(CLI, "modules", "--to", to, "frobnicate"), "frobnicate");
+    assertRefused(NodeProcess.cli(CLI, "modules", "--to", to, "add", "lodash"), "add NAME FILE");
+    assertRefused(NodeProcess.cli(CLI, "modules", "--to", to, "add", "lodash", dir.resolve("missing.js").toString()),
+        "missing.js");
+    assertRefused(NodeProcess.cli(CLI, "modules", "--to", to, "list", "--bogus"), "--bogus");
+    assertRefused(NodeProcess.cli(CLI, "submit", "--to", to, "--module"), "--module");
+  }
 }

@@ -218,6 +218,41 @@ class ModulesIT {
     }
   }
 
+  @Test
+  @Order(6)
+  @DisplayName("the command line adds, lists and removes modules, and submits ES-module jobs and --module scripts")
+  void commandLine() throws Exception {
+    Duration cli = Duration.ofSeconds(120);
+    String to = cluster.node(1).address();
+    Path dir = Files.createTempDirectory(Path.of("target"), "modules-cli");
+    Path helper = Files.writeString(dir.resolve("helper.js"), "export const scale = 3;\n"
+        + "export function times(xs) { return xs.map((x) => x * scale); }\n");
+    NodeProcess.CliRun added = NodeProcess.cli(cli, "modules", "--to", to, "add", "helper", helper.toString(),
+        "--version", "1.0");
+    assertEquals(0, added.exit(), added.toString());
+    assertTrue(added.stdout().contains("added helper 1.0"), added.toString());
+    NodeProcess.CliRun list = NodeProcess.cli(cli, "modules", "--to", to, "list");
+    assertEquals(0, list.exit(), list.toString());
+    assertTrue(list.stdout().lines().anyMatch(l -> l.matches("helper +1\\.0 +[0-9a-f]{12} +\\d+ .*")), list.toString());
+    assertTrue(list.stdout().contains("lodash"), list.toString());
+    Path job = Files.writeString(dir.resolve("job.mjs"), "import { times } from 'helper';\n"
+        + "export default (xs) => times(xs).concat([_.sum(xs)]);\n");
+    Path data = Files.writeString(dir.resolve("data.json"), "[1, 2, 3]");
+    NodeProcess.CliRun run = NodeProcess.cli(cli, "submit", "--to", to, "--quiet", "--module", "lodash",
+        "--partitions", "1", job.toString(), data.toString());
+    assertEquals(0, run.exit(), run.toString());
+    assertEquals(new JsonArray("[[3,6,9,6]]"), new JsonObject(run.stdout()).getJsonArray("result"), run.toString());
+    NodeProcess.CliRun broken = NodeProcess.cli(cli, "modules", "--to", to, "add", "broken",
+        Files.writeString(dir.resolve("broken.js"), "let x = ;").toString());
+    assertEquals(1, broken.exit(), broken.toString());
+    assertTrue(broken.stderr().contains("422 compile_error") && broken.stderr().contains("line 1:"), broken.toString());
+    NodeProcess.CliRun removed = NodeProcess.cli(cli, "modules", "--to", to, "rm", "helper");
+    assertEquals(0, removed.exit(), removed.toString());
+    NodeProcess.CliRun gone = NodeProcess.cli(cli, "submit", "--to", to, "--quiet", job.toString(), data.toString());
+    assertEquals(1, gone.exit(), gone.toString());
+    assertTrue(gone.stderr().contains("unknown_module") && gone.stderr().contains("helper"), gone.toString());
+  }
+
   /** The cluster name the nodes were started with (from the first node's command line). */
   static String clusterName() {
     List<String> command = cluster.node(1).process().info().arguments().map(List::of).orElseThrow();
