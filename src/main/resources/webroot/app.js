@@ -1,6 +1,6 @@
 /**
  * The page: header (this node, cluster health, live-update state), nodes at a glance, the recent jobs (paged,
- * filtered by status; a click shows a job in the console) and the job console. Initial state comes from
+ * filtered by status; a click shows a job in the console), the module store and the job console. Initial state comes from
  * /api/peers, /api/jobs and /health, fetched again on every bridge (re)connect; changes arrive over the
  * event-bus bridge: disruptor.ui.peers (who is live), disruptor.ui.stats (every node's load, about once a
  * second) and disruptor.ui.jobs (job progress).
@@ -9,6 +9,7 @@ import { Bridge, bridgeUrl } from './bridge.js';
 import { $, askToken, clock, duration, el, getJson, token } from './view.js';
 import { JobConsole } from './console.js';
 import { NodesPanel } from './nodes.js';
+import { ModulesPanel } from './modules.js';
 
 const PEERS = 'disruptor.ui.peers';
 const STATS = 'disruptor.ui.stats';
@@ -27,6 +28,7 @@ const state = {
   bridge: null,
   nodes: null,
   console: null,
+  modules: null,
 };
 
 function renderHealth(health) {
@@ -157,6 +159,7 @@ function onBridgeState(bridgeState) {
     refreshPeers();
     refreshJobs();
     refreshHealth();
+    state.modules.refresh();
   } else if (bridgeState === 'closed') {
     refreshHealth();
   }
@@ -182,6 +185,9 @@ async function start() {
   state.console = new JobConsole(location);
   state.console.attach();
   state.console.onSelect = (id) => { state.selected = id; renderJobs(); };
+  state.modules = new ModulesPanel($('modules'), { count: $('module-count'), empty: $('modules-empty'),
+    onImport: (name) => state.console.importModule(name), onScript: (name) => state.console.addScript(name) });
+  await state.modules.refresh();
   $('job-filter').addEventListener('change', (e) => { state.filter = e.target.value; state.page = 0; renderJobs(); });
   $('jobs-prev').addEventListener('click', () => { state.page = Math.max(0, state.page - 1); renderJobs(); });
   $('jobs-next').addEventListener('click', () => { state.page++; renderJobs(); });
@@ -189,7 +195,7 @@ async function start() {
   state.bridge = new Bridge(bridgeUrl(location), [PEERS, STATS, JOBS], { onMessage: onBridgeMessage, onState: onBridgeState })
     .start();
   setInterval(() => { state.nodes.render(); renderJobs(); }, 1000);
-  setInterval(() => { refreshPeers(); refreshHealth(); }, POLL_MS);
+  setInterval(() => { refreshPeers(); refreshHealth(); state.modules.refresh(); }, POLL_MS);
   document.body.dataset.ready = 'true';
 }
 

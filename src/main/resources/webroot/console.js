@@ -11,6 +11,7 @@ import { CodeEditor } from './editor.js';
 import { jsonSize, jsonTree } from './jsonview.js';
 import { FINAL, JobRun } from './run.js';
 import { TaskStream } from './stream.js';
+import { withImport } from './modules.js';
 import { $, authHeaders, duration, el, getJson, pretty, token } from './view.js';
 
 const REFRESH_MS = 250;
@@ -39,7 +40,7 @@ export class JobConsole {
     $('result-tree-tab').addEventListener('click', () => this.resultTab('tree'));
     $('result-raw-tab').addEventListener('click', () => this.resultTab('raw'));
     $('result-download').addEventListener('click', () => this.download());
-    for (const id of ['partitions', 'timeout']) {
+    for (const id of ['partitions', 'timeout', 'scripts']) {
       $(id).addEventListener('keydown', (e) => {
         if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
           e.preventDefault();
@@ -47,6 +48,21 @@ export class JobConsole {
         }
       });
     }
+  }
+
+  /** Adds an import of a store module at the top of the code. */
+  importModule(name) {
+    this.editors.code.value = withImport(this.editors.code.value, name);
+    this.editors.code.focus();
+  }
+
+  /** Adds a store module to the classic scripts run before the code. */
+  addScript(name) {
+    const scripts = $('scripts').value.split(',').map((m) => m.trim()).filter((m) => m);
+    if (!scripts.includes(name)) {
+      scripts.push(name);
+    }
+    $('scripts').value = scripts.join(', ');
   }
 
   /** The form as a job object, or throws an Error whose message says which field is wrong. */
@@ -74,6 +90,10 @@ export class JobConsole {
     const reduce = this.editors.reduce.value;
     if (reduce.trim()) {
       job.reduce = reduce;
+    }
+    const scripts = $('scripts').value.split(',').map((m) => m.trim()).filter((m) => m);
+    if (scripts.length) {
+      job.modules = scripts;
     }
     const timeout = $('timeout').value.trim();
     if (timeout) {

@@ -106,6 +106,25 @@ class PageIT {
   }
 
   @Test
+  @DisplayName("lists the module store (name, version, hash prefix, size); the console imports a module or runs it "
+      + "as a classic script, with the result node computes with the same library")
+  void modules() throws Exception {
+    java.nio.file.Path lodash = java.nio.file.Path.of("target/test-modules/node_modules/lodash/lodash.min.js")
+        .toAbsolutePath();
+    java.net.http.HttpResponse<String> put = NodeProcess.HTTP.send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create("http://" + nodes.get(1).address() + "/api/modules/lodash?version=4.17.21"))
+        .PUT(java.net.http.HttpRequest.BodyPublishers.ofFile(lodash)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(201, put.statusCode(), put.body());
+    String hash = new JsonObject(put.body()).getString("hash");
+    try (BrowserScript script = BrowserScript.start("modules.mjs", List.of(baseUrl(), lodash.toString(), hash))) {
+      assertPassed(script);
+    } finally {
+      nodes.getFirst().delete("/api/modules/lodash");
+    }
+  }
+
+  @Test
   @DisplayName("with a token configured, asks for it once and then lists the peers and runs a job with it")
   void tokenPage() throws Exception {
     String token = "page-" + java.util.UUID.randomUUID();

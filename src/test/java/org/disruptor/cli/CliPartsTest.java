@@ -83,8 +83,8 @@ class CliPartsTest {
         + "{\"address\":\"h:2\",\"id\":\"b\",\"since\":1700000001000,\"running\":null}]}")));
     List<String> lines = table.lines().toList();
     assertEquals(3, lines.size(), table);
-    assertTrue(lines.get(1).matches("h:1 +graaljs +2023-11-14T22:13:20 +2 +0 +-/2 +7 +0 +25% +50M/256M"), lines.get(1));
-    assertTrue(lines.get(2).matches("h:2 +- +2023-11-14T22:13:21( +-){7}"), lines.get(2));
+    assertTrue(lines.get(1).strip().matches("h:1 +graaljs +2023-11-14T22:13:20 +2 +0 +-/2 +7 +0 +25% +50M/256M"), lines.get(1));
+    assertTrue(lines.get(2).strip().matches("h:2 +- +2023-11-14T22:13:21( +-){7}"), lines.get(2));
     assertFalse(table.contains("null"), table);
   }
 
@@ -101,7 +101,7 @@ class CliPartsTest {
     List<String> lines = table.lines().toList();
     assertEquals(3, lines.size(), table);
     assertTrue(lines.get(0).startsWith("NAME"), table);
-    assertTrue(lines.get(1).matches("lodash +4\\.17\\.21 +0123456789ab +73015 +2025-12-02T00:00:00"), lines.get(1));
-    assertTrue(lines.get(2).matches("mine +- +fedcba987654 +12 +.*"), lines.get(2));
+    assertTrue(lines.get(1).strip().matches("lodash +4\\.17\\.21 +0123456789ab +73015 +2025-12-02T00:00:00"), lines.get(1));
+    assertTrue(lines.get(2).strip().matches("mine +- +fedcba987654 +12 +.*"), lines.get(2));
   }
 }

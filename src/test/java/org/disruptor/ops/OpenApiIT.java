@@ -38,7 +38,7 @@ class OpenApiIT {
   @BeforeAll
   static void start() throws Exception {
     node = NodeProcess.start(NodeProcess.freeAddress(), "--cluster", "openapi-" + UUID.randomUUID(), "--token", TOKEN,
-        "--max-body-bytes", "10000");
+        "--max-body-bytes", "10000", "--module-store-bytes", "13000000");
     node.awaitUp(Duration.ofSeconds(60));
     spec = new JsonObject(node.get("/openapi.json").body());
   }
@@ -75,6 +75,22 @@ class OpenApiIT {
         .get(10, TimeUnit.SECONDS);
     assertTrue(documented("get", "/api/jobs/ws").containsKey("101"));
     ws.sendClose(WebSocket.NORMAL_CLOSURE, "");
+    check("put", "/api/modules/{name}", "/api/modules/helper?version=1.0", "module.exports = { one: 1 };", true, 201);
+    check("put", "/api/modules/{name}", "/api/modules/a@b", "module.exports = 1;", true, 400);
+    check("put", "/api/modules/{name}", "/api/modules/helper", "module.exports = 1;", false, 401);
+    check("put", "/api/modules/{name}", "/api/modules/big", "x".repeat(8 * 1024 * 1024 + 1), true, 413);
+    check("put", "/api/modules/{name}", "/api/modules/broken", "let x = ;", true, 422);
+    check("put", "/api/modules/{name}", "/api/modules/huge", "// " + "x".repeat(6 * 1024 * 1024), true, 201);
+    check("put", "/api/modules/{name}", "/api/modules/more", "// " + "x".repeat(6 * 1024 * 1024), true, 201);
+    check("put", "/api/modules/{name}", "/api/modules/toomuch", "// " + "x".repeat(6 * 1024 * 1024), true, 507);
+    check("get", "/api/modules", "/api/modules", null, true, 200);
+    check("get", "/api/modules", "/api/modules", null, false, 401);
+    check("get", "/api/modules/{name}", "/api/modules/helper", null, true, 200);
+    check("get", "/api/modules/{name}", "/api/modules/helper", null, false, 401);
+    check("get", "/api/modules/{name}", "/api/modules/nope", null, true, 404);
+    check("delete", "/api/modules/{name}", "/api/modules/helper", null, true, 204);
+    check("delete", "/api/modules/{name}", "/api/modules/helper", null, false, 401);
+    check("delete", "/api/modules/{name}", "/api/modules/helper", null, true, 404);
     check("get", "/api/peers", "/api/peers", null, false, 200);
     check("get", "/api/bootstrap", "/api/bootstrap", null, false, 200);
     check("get", "/health", "/health", null, false, 200);
