@@ -86,7 +86,9 @@ public final class ModuleCode {
   private static final Pattern EXPORT_LIST = Pattern.compile("(?m)^([ \\t]*)export\\s*\\{([^}]*)\\}[ \\t]*(from\\b)?[ \\t]*;?");
   private static final Pattern DESTRUCTURED = Pattern.compile("(?:const|let|var)\\s+([\\w$]+)");
 
-  private static final int KEPT = 256;
+  private static final int KEPT = 128;
+  /** Longer code is transformed again when it comes back (cheap next to running it), never kept here. */
+  private static final int KEPT_CHARS = 256 * 1024;
   private static final Map<String, Program> JOBS = new LinkedHashMap<>(64, 0.75f, true) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, Program> eldest) {
@@ -123,7 +125,7 @@ public final class ModuleCode {
     return MODULE_SYNTAX.matcher(code).find();
   }
 
-  /** The program of job (or reduce) code; the same code gives the same instance (engines cache by it). */
+  /** The program of job (or reduce) code, kept for recent code that is not big. */
   public static Program job(String code) {
     synchronized (JOBS) {
       Program known = JOBS.get(code);
@@ -148,8 +150,10 @@ public final class ModuleCode {
       tail.append(" return __default; })");
       program = new Program(JOB_PREFIX + r.body + tail, true, List.copyOf(r.imports));
     }
-    synchronized (JOBS) {
-      JOBS.put(code, program);
+    if (code.length() <= KEPT_CHARS) {
+      synchronized (JOBS) {
+        JOBS.put(code, program);
+      }
     }
     return program;
   }
@@ -179,6 +183,13 @@ public final class ModuleCode {
   }
 
   private static Rewrite rewrite(String code, String defaultAssign) {
+    Matcher reexport = EXPORT_LIST.matcher(code);
+    while (reexport.find()) {
+      if (reexport.group(3) != null) {
+        throw new SandboxException("compile_error", "re-exports (export ... from) are not supported: import, then"
+            + " export", line(code, reexport.start()), 1, List.of());
+      }
+    }
     LinkedHashSet<String> imports = new LinkedHashSet<>();
     List<String> defaultNames = new ArrayList<>();
     Map<String, String> named = new LinkedHashMap<>();
@@ -214,10 +225,6 @@ public final class ModuleCode {
       return m.group(1) + m.group(2);
     });
     body = replace(body, EXPORT_LIST, m -> {
-      if (m.group(3) != null) {
-        throw new SandboxException("compile_error", "re-exports (export ... from) are not supported: import, then"
-            + " export", line(code, m.start()), 1, List.of());
-      }
       for (String item : m.group(2).split(",")) {
         String[] parts = item.trim().split("\\s+as\\s+");
         if (!parts[0].isEmpty()) {
@@ -246,7 +253,7 @@ public final class ModuleCode {
     int last = 0;
     while (m.find()) {
       out.append(text, last, m.start());
-      out.append(with.apply(m));
+      out.append(with.apply(m).replace('\n', ' ')); // a rewrite is one line: the newlines follow
       String matched = m.group();
       for (int i = 0; i < matched.length(); i++) {
         if (matched.charAt(i) == '\n') {

@@ -9,6 +9,7 @@ import com.caoccao.javet.exceptions.JavetTerminatedException;
 import com.caoccao.javet.interop.V8Host;
 import com.caoccao.javet.interop.V8Runtime;
 import com.caoccao.javet.interop.callback.IJavetDirectCallable;
+import com.caoccao.javet.interop.callback.IJavetGCCallback;
 import com.caoccao.javet.interop.callback.JavetCallbackContext;
 import com.caoccao.javet.interop.callback.JavetCallbackType;
 import com.caoccao.javet.interop.loader.IJavetLibLoadingListener;
@@ -84,6 +85,14 @@ public final class V8Runner {
   }
 
   private final ModuleTexts modules = new ModuleTexts(MODULE_TEXT_CHARS);
+  /**
+   * Reads the heap after every collection while a part runs: a fast-growing part makes V8 collect often,
+   * and the reading is taken and judged on the JS thread itself, so a loaded machine that is slow to
+   * schedule the watchdog does not let the part run on to V8's own (fatal) heap limit. Registered only
+   * around a part: a collection during an isolate's or a context's bootstrap (the prelude) that asked for
+   * heap statistics aborted V8 in a few percent of runner starts (exit 133).
+   */
+  private final IJavetGCCallback gcReading = (types, flags) -> refreshHeap();
 
   private record Running(long id, RunHandle handle, PartGuards guards) {
   }
@@ -287,6 +296,7 @@ public final class V8Runner {
     // the node kills a runner that does not honour a stop, so nothing is left to reclaim here
     handle.attach(rt::terminateExecution, () -> true, 60_000);
     watchdog.watch(handle, guards);
+    rt.addGCEpilogueCallback(gcReading);
     Frames.Builder reply;
     try {
       byte[] json = execute(request, handle, partLog, memoryMb);
@@ -297,6 +307,9 @@ public final class V8Runner {
           .putInt(e.line() == null ? -1 : e.line()).putInt(e.column() == null ? -1 : e.column())
           .putStrings(e.logs());
     } finally {
+      if (!rt.isClosed()) {
+        rt.removeGCEpilogueCallback(gcReading);
+      }
       watchdog.forget(handle);
       handle.detach();
       current = null;
@@ -440,15 +453,9 @@ public final class V8Runner {
     runtime = newRuntime();
   }
 
-  /**
-   * An isolate that also reads its heap after every collection: a fast-growing part makes V8 collect
-   * often, and the reading is taken and judged on the JS thread itself, so a loaded machine that is slow
-   * to schedule the watchdog does not let the part run on to V8's own (fatal) heap limit.
-   */
+  /** A new isolate; its heap is also read after every collection while a part runs ({@link #gcReading}). */
   private V8Runtime newRuntime() throws JavetException {
-    V8Runtime created = V8Host.getV8Instance().createV8Runtime();
-    created.addGCEpilogueCallback((types, flags) -> refreshHeap());
-    return created;
+    return V8Host.getV8Instance().createV8Runtime();
   }
 
   private long heapNow() {

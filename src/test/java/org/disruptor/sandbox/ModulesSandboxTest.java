@@ -90,6 +90,21 @@ class ModulesSandboxTest {
     }
   }
 
+  @Test
+  @DisplayName("a V8 runner survives many parts importing lodash (its code cache reused, no crash)")
+  void runnersSurviveRepeatedImports() throws Exception {
+    String lodash = npm("lodash/lodash.min.js");
+    org.junit.jupiter.api.Assumptions.assumeTrue(lodash != null, "run scripts/test-deps.sh to install lodash");
+    PartTask.Module module = imported("lodash", lodash);
+    long before = v8.stats().getLong("restarts");
+    for (int i = 0; i < 150; i++) {
+      assertEquals("2", new String(onWorker(() -> v8.run(new PartTask("import _ from 'lodash';\nexport default (xs) =>"
+          + " _.chunk(xs, 2).length;", "[1,2,3]".getBytes(StandardCharsets.UTF_8), CTX, 60_000, 5_000,
+          List.of(module)), new RunHandle())).json(), StandardCharsets.UTF_8));
+    }
+    assertEquals(before, v8.stats().getLong("restarts"), "runner restarts: " + v8.stats());
+  }
+
   abstract static class Contract {
 
     abstract JsEngine engine();
