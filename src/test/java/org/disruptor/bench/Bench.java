@@ -196,7 +196,8 @@ public final class Bench {
     line("\n## Modules: a warm part that imports lodash (" + source.length() / 1024 + " KB, lodash.min.js) against the"
         + " same part with nothing imported and with lodash pasted into its code\n");
     line("One node per engine; the part's own time in the node (fresh context, modules, JSON in, function, JSON out),"
-        + " after at least 20 runs and 4 s of warm-up; the data is `[1..20]`.\n");
+        + " after at least 20 runs and 4 s of warm-up of each; then 200 rounds of the four, interleaved, so each"
+        + " sees the same load; the data is `[1..20]`.\n");
     line(Stats.header());
     String work = "(xs) => xs.length % 2";
     String lodashWork = "(xs) => _.chunk(xs, 2).length % 2";
@@ -219,13 +220,25 @@ public final class Bench {
         if (put.statusCode() != 201) {
           throw new IllegalStateException("upload failed: " + put.body());
         }
-        Stats none = null;
+        List<List<Double>> samples = new ArrayList<>();
         for (Case c : cases) {
-          List<Double> samples = new ArrayList<>();
-          warmPart(cluster.first(), c.label(), c.body(), 200, samples);
-          Stats st = Stats.of(samples);
-          none = none == null ? st : none;
-          line(st.row(engine + ": " + c.label(), "ms", st == none ? "baseline"
+          warmPart(cluster.first(), c.label(), c.body(), 0, new ArrayList<>());
+          samples.add(new ArrayList<>());
+        }
+        // interleaved rounds: every case sees the same machine load
+        for (int round = 0; round < 200; round++) {
+          for (int i = 0; i < cases.size(); i++) {
+            JsonObject result = new JsonObject(post(cluster.first(), "/api/jobs", cases.get(i).body()));
+            if (!"completed".equals(result.getString("status"))) {
+              throw new IllegalStateException(cases.get(i).label() + " failed: " + result.encode());
+            }
+            samples.get(i).add(result.getJsonArray("partitions").getJsonObject(0).getDouble("elapsedMs"));
+          }
+        }
+        Stats none = Stats.of(samples.getFirst());
+        for (int i = 0; i < cases.size(); i++) {
+          Stats st = Stats.of(samples.get(i));
+          line(st.row(engine + ": " + cases.get(i).label(), "ms", i == 0 ? "baseline"
               : String.format("+%s ms over the baseline (median)", Stats.fmt(st.median() - none.median()))));
         }
       }
