@@ -120,8 +120,12 @@ public final class Bench {
           throw new IllegalStateException(e);
         }
       });
-      line("One node per engine: " + jits + ". Grid figure: the part's own time in the node (fresh context, JSON"
-          + " in, function, JSON out); node figure: the function call alone.\n");
+      line("One node per engine: " + jits + ". Grid wall figure: the part's own time in the node (fresh context, JSON"
+          + " in, function, JSON out); node wall figure: the function call alone. CPU figures: what the machine's"
+          + " scheduler counted for the same run (v8: every thread of the node's runner processes, per job; graaljs:"
+          + " the node's JS worker threads; node: process.cpuUsage() around the call, all its threads). On a shared"
+          + " machine the wall figures grow with whatever else runs, the CPU figures do not: the CPU ratio is the"
+          + " engine's speed against node.\n");
       line(Stats.header());
       String array = jsonArray(1_000_000, i -> i % 1000);
       String numbers = jsonArray(100_000, i -> i * 1.5);
@@ -137,21 +141,33 @@ public final class Bench {
         String body = "{\"code\":" + Json.encode(c.code()) + ",\"data\":" + c.data() + ",\"partitions\":1}";
         int runs = c.name().equals("fib27") ? 60 : 20;
         Map<String, Stats> grids = new java.util.LinkedHashMap<>();
+        Map<String, Stats> cpus = new java.util.LinkedHashMap<>();
         int warmup = 0;
         for (String engine : engines) {
           List<Double> grid = new ArrayList<>();
-          warmup = Math.max(warmup, warmPart(clusters.get(engine).first(), c.name(), body, runs, grid));
+          List<Double> cpu = new ArrayList<>();
+          Cluster cluster = clusters.get(engine);
+          warmup = Math.max(warmup, warmPart(cluster.first(), new JsCpu(cluster.nodes.getFirst().pid()), c.name(), body,
+              runs, grid, cpu));
           grids.put(engine, Stats.of(grid));
+          cpus.put(engine, Stats.of(cpu));
           if (engine.equals("graaljs")) {
             profiles.put(c.label(), profile(clusters.get(engine).nodes.getFirst(), body, runs));
           }
         }
-        Stats b = Stats.of(nodeBaseline(c.name(), warmup, runs));
+        List<List<Double>> baseline = nodeBaseline(c.name(), warmup, runs);
+        Stats b = Stats.of(baseline.get(0));
+        Stats bCpu = Stats.of(baseline.get(1));
         for (Map.Entry<String, Stats> grid : grids.entrySet()) {
-          line(grid.getValue().row(c.label() + ", " + grid.getKey() + " part", "ms",
+          line(grid.getValue().row(c.label() + ", " + grid.getKey() + " part, wall", "ms",
               String.format("%s/node = **%.2fx**", grid.getKey(), grid.getValue().median() / b.median())));
         }
-        line(b.row(c.label() + ", node " + nodeVersion(), "ms", "baseline"));
+        line(b.row(c.label() + ", node " + nodeVersion() + ", wall", "ms", "baseline"));
+        for (Map.Entry<String, Stats> cpu : cpus.entrySet()) {
+          line(cpu.getValue().row(c.label() + ", " + cpu.getKey() + " part, CPU", "ms",
+              String.format("%s/node = **%.2fx**", cpu.getKey(), cpu.getValue().median() / bCpu.median())));
+        }
+        line(bCpu.row(c.label() + ", node " + nodeVersion() + ", CPU", "ms", "baseline"));
       }
       line("\nWhere a warm graaljs part's CPU goes (JFR samples of the node's JS worker threads, by the class running;"
           + " v8 parts run in runner processes):\n");
@@ -167,11 +183,14 @@ public final class Bench {
    * Runs a one-part job until the engine has settled (at least 20 runs and 4 s: GraalJS needs ~2 s on 2 cores),
    * then {@code runs} more whose part times go to {@code samples}; answers how many runs warmed it.
    */
-  private static int warmPart(String node, String name, String body, int runs, List<Double> samples) throws Exception {
+  private static int warmPart(String node, JsCpu jsCpu, String name, String body, int runs, List<Double> samples,
+      List<Double> cpuSamples) throws Exception {
     int warmup = 0;
     long warmUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
     for (int i = 0; warmup == 0 || i < warmup + runs; i++) {
+      long cpuBefore = jsCpu.nanos();
       JsonObject result = new JsonObject(post(node, "/api/jobs", body));
+      double cpuMs = (jsCpu.nanos() - cpuBefore) / 1e6;
       if (!"completed".equals(result.getString("status"))) {
         throw new IllegalStateException(name + " failed: " + result.encode());
       }
@@ -179,6 +198,7 @@ public final class Bench {
         warmup = i + 1;
       } else if (warmup > 0) {
         samples.add(result.getJsonArray("partitions").getJsonObject(0).getDouble("elapsedMs"));
+        cpuSamples.add(cpuMs);
       }
     }
     return warmup;
@@ -293,15 +313,19 @@ public final class Bench {
         .map(e -> String.format("%.0f%% %s", 100.0 * e.getValue() / all, e.getKey())).toList();
   }
 
-  private static List<Double> nodeBaseline(String name, int warmup, int runs) throws Exception {
+  /** node's wall and CPU times (ms) for the same function, warm: two lists of {@code runs} samples. */
+  private static List<List<Double>> nodeBaseline(String name, int warmup, int runs) throws Exception {
     Path script = Path.of(System.getProperty("disruptor.home", ".")).resolve("bench/node/js-speed.js");
     Process p = new ProcessBuilder("node", script.toString(), name, String.valueOf(warmup), String.valueOf(runs))
         .redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes());
     p.waitFor();
     List<Double> samples = new ArrayList<>();
-    new JsonObject(out.trim()).getJsonArray("samplesMs").forEach(v -> samples.add(((Number) v).doubleValue()));
-    return samples;
+    List<Double> cpu = new ArrayList<>();
+    JsonObject answer = new JsonObject(out.trim());
+    answer.getJsonArray("samplesMs").forEach(v -> samples.add(((Number) v).doubleValue()));
+    answer.getJsonArray("cpuMs").forEach(v -> cpu.add(((Number) v).doubleValue()));
+    return List.of(samples, cpu);
   }
 
   private static String nodeVersion() throws Exception {
