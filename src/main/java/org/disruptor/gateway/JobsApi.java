@@ -11,6 +11,7 @@ import org.disruptor.job.JobError;
 import org.disruptor.job.JobService;
 import org.disruptor.job.JobSpec;
 import org.disruptor.job.JobStatus;
+import org.disruptor.sandbox.TypedData;
 
 /** The HTTP job endpoints: submit (sync or async), list, read and cancel. */
 final class JobsApi {
@@ -99,9 +100,16 @@ final class JobsApi {
 
   private void submit(RoutingContext ctx, byte[] body, boolean async) {
     String key = ctx.request().getHeader("Idempotency-Key");
-    jobs.submit(() -> JobSpec.parse(body, jobs.limits()), body.length, (j, type, json) -> {
+    boolean binary = isBinary(ctx.request().getHeader("content-type"));
+    boolean binaryAnswer = isBinary(ctx.request().getHeader("accept"));
+    jobs.submit(() -> binary ? JobSpec.parseBinary(body, jobs.limits()) : JobSpec.parse(body, jobs.limits()), body.length,
+        (j, type, json) -> {
       if (!async && j.status().isFinal()) {
-        respond(ctx, j.status() == JobStatus.COMPLETED ? 200 : j.error().status(), j.viewBuffer());
+        if (binaryAnswer && TypedData.isTyped(j.result())) {
+          respondBinary(ctx, j.viewBuffer(false), j.result());
+        } else {
+          respond(ctx, j.status() == JobStatus.COMPLETED ? 200 : j.error().status(), j.viewBuffer());
+        }
       }
     }, new JobService.Options(async, key)).onSuccess(submitted -> {
       if (async) {
@@ -135,6 +143,23 @@ final class JobsApi {
   private static int statusOf(Buffer view) {
     JsonObject json = new JsonObject(view);
     return "completed".equals(json.getString("status")) ? 200 : JobError.status(json.getString("error", "internal_error"));
+  }
+
+  private static boolean isBinary(String mediaType) {
+    return mediaType != null && mediaType.toLowerCase(java.util.Locale.ROOT).contains("application/octet-stream");
+  }
+
+  /**
+   * A completed job's typed-array result as binary: one line of JSON (the job's view without its result,
+   * with {@code dtype} and {@code length}), a newline, then the elements, little-endian.
+   */
+  private static void respondBinary(RoutingContext ctx, Buffer view, byte[] typed) {
+    JsonObject header = new JsonObject(view).put("dtype", TypedData.dtype(typed).wire()).put("length", TypedData.length(typed));
+    Buffer body = Buffer.buffer(typed.length + 1024).appendString(header.encode()).appendByte((byte) '\n')
+        .appendBytes(typed, TypedData.HEADER, typed.length - TypedData.HEADER);
+    if (!ctx.response().ended() && !ctx.response().closed()) {
+      ctx.response().setStatusCode(200).putHeader("content-type", "application/octet-stream").end(body);
+    }
   }
 
   private static void respond(RoutingContext ctx, int status, Buffer view) {

@@ -17,6 +17,7 @@ import com.caoccao.javet.interop.monitoring.V8HeapStatistics;
 import com.caoccao.javet.interop.options.V8RuntimeOptions;
 import com.caoccao.javet.values.V8Value;
 import com.caoccao.javet.values.primitive.V8ValueString;
+import com.caoccao.javet.values.reference.V8ValueArrayBuffer;
 import com.caoccao.javet.values.reference.V8ValueFunction;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -274,10 +275,13 @@ public final class V8Runner {
     if (handle.stopped()) {
       throw Outcomes.stopped(handle.stopReason(), memoryMb, List.of());
     }
+    byte[] data = request.input();
+    boolean typed = TypedData.isTyped(data);
     try (V8Value fn = runtime.getExecutor(request.code()).setResourceName(Outcomes.SOURCE_NAME).execute();
-        V8ValueString input = runtime.createV8ValueString(new String(request.input(), StandardCharsets.UTF_8));
+        V8Value input = typed ? arrayBuffer(data) : runtime.createV8ValueString(new String(data, StandardCharsets.UTF_8));
         V8ValueString ctx = runtime.createV8ValueString(request.ctx());
-        V8ValueFunction take = runner.call(null, fn, input, ctx)) {
+        V8ValueString type = typed ? runtime.createV8ValueString(TypedData.dtype(data).js()) : null;
+        V8ValueFunction take = typed ? runner.call(null, fn, input, ctx, type) : runner.call(null, fn, input, ctx)) {
       String outcome = take.callString(null);
       if (outcome.startsWith("p")) {
         runtime.await();
@@ -285,6 +289,13 @@ public final class V8Runner {
       }
       if (handle.stopped()) {
         throw Outcomes.stopped(handle.stopReason(), memoryMb, partLog.lines());
+      }
+      if (outcome.startsWith("b")) {
+        try (V8ValueArrayBuffer bytes = take.call(null, true)) {
+          java.nio.ByteBuffer view = bytes.getByteBuffer();
+          return Outcomes.typed(outcome, view.remaining(), request.maxResultBytes(), partLog.lines(),
+              out -> view.get(out, TypedData.HEADER, out.length - TypedData.HEADER));
+        }
       }
       return Outcomes.result(outcome, request.maxResultBytes(), memoryMb, partLog.lines());
     } catch (JavetCompilationException e) {
@@ -311,6 +322,13 @@ public final class V8Runner {
       System.err.println("disruptor runner: " + e);
       throw new SandboxException("job_error", "internal error while running the part", null, null, partLog.lines());
     }
+  }
+
+  /** A part's typed input as an ArrayBuffer of the isolate (its elements copied in once). */
+  private V8ValueArrayBuffer arrayBuffer(byte[] typed) throws JavetException {
+    V8ValueArrayBuffer buffer = runtime.createV8ValueArrayBuffer(typed.length - TypedData.HEADER);
+    buffer.getByteBuffer().put(typed, TypedData.HEADER, typed.length - TypedData.HEADER);
+    return buffer;
   }
 
   private static SandboxException compileError(JavetScriptingError error) {
