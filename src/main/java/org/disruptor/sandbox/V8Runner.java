@@ -61,6 +61,11 @@ public final class V8Runner {
   private final AtomicLong heap = new AtomicLong();
   private final com.sun.management.ThreadMXBean threads =
       (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+  /**
+   * True while a context is made or reset (the prelude run included): a GC then must not ask V8 for its heap
+   * figures, which aborts the whole runner. No part runs meanwhile, so no reading is missed.
+   */
+  private volatile boolean bootstrapping;
   private final Watchdog watchdog = new Watchdog("disruptor-runner-watchdog", 2, this::refreshHeap);
   private volatile Running current;
   private volatile V8Runtime runtime;
@@ -116,7 +121,7 @@ public final class V8Runner {
     V8RuntimeOptions.V8_FLAGS.setUseStrict(false).setMaxOldSpaceSize(heapMb).setExposeGC(false)
         .setCustomFlags("--stack-size=" + stackKb);
     // V8 stops JS at --stack-size; the thread's real stack has room beyond that for V8's own C++ frames
-    Thread js = new Thread(null, this::jsLoop, "disruptor-runner-js", (2L * stackKb + 8192) * 1024);
+    Thread js = new Thread(null, this::jsLoop, "disruptor-v8-js", (2L * stackKb + 8192) * 1024);
     js.setDaemon(true);
     js.start();
     try {
@@ -160,8 +165,10 @@ public final class V8Runner {
 
   private void jsLoop() {
     try {
+      bootstrapping = true;
       runtime = newRuntime();
       prepare();
+      bootstrapping = false;
       dataLimit = OsLimits.limitData(dataHeadroomBytes);
       heap.set(heapNow());
       send(new Frames.Builder(Frames.READY).putLong(heap.get()).putLong(dataLimit).putLong(ProcessHandle.current().pid()));
@@ -343,6 +350,7 @@ public final class V8Runner {
    * back, or the isolate replaced.
    */
   private void recover(boolean stopped) throws JavetException {
+    bootstrapping = true;
     release();
     if (stopped) {
       recycle();
@@ -356,6 +364,7 @@ public final class V8Runner {
       }
     }
     prepare();
+    bootstrapping = false;
     heap.set(heapNow());
   }
 
@@ -390,6 +399,9 @@ public final class V8Runner {
 
   /** Asks the isolate for its heap figures; the answer lands in {@link #heap} when V8 gets to it. */
   private void refreshHeap() {
+    if (bootstrapping) {
+      return; // asked while V8 bootstraps a context, V8 aborts the process ("Fatal error in v8::ToLocalChecked")
+    }
     CompletableFuture<V8HeapStatistics> pending = pendingStats;
     if (pending != null && !pending.isDone()) {
       return;

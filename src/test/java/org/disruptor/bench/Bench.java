@@ -123,8 +123,9 @@ public final class Bench {
       });
       line("One node per engine: " + jits + ". Grid wall figure: the part's own time in the node (fresh context, JSON"
           + " in, function, JSON out); node wall figure: the function call alone. CPU figures: what the machine's"
-          + " scheduler counted for the same run (v8: every thread of the node's runner processes, per job; graaljs:"
-          + " the node's JS worker threads; node: process.cpuUsage() around the call, all its threads). On a shared"
+          + " scheduler counted for the JS threads over the same job (v8: the runner processes' JS threads; graaljs:"
+          + " the node's JS worker threads; both include preparing the next fresh context; node:"
+          + " process.cpuUsage() around the call, all its threads). On a shared"
           + " machine the wall figures grow with whatever else runs, the CPU figures do not: the CPU ratio is the"
           + " engine's speed against node.\n");
       line(Stats.header());
@@ -199,7 +200,9 @@ public final class Bench {
         warmup = i + 1;
       } else if (warmup > 0) {
         samples.add(result.getJsonArray("partitions").getJsonObject(0).getDouble("elapsedMs"));
-        cpuSamples.add(cpuMs);
+        if (cpuMs >= 0) { // else a runner was replaced meanwhile, and its counters went with it
+          cpuSamples.add(cpuMs);
+        }
       }
     }
     return warmup;
