@@ -147,6 +147,18 @@ class SandboxTest {
       assertEquals("[1,2]", json("(x) => [1, 2]", "1"));
     }
 
+    @Test
+    @DisplayName("sixty garbage-heavy parts in a row all complete, and no V8 runner dies between them")
+    void garbageBetweenParts() throws Exception {
+      long before = engine().stats().getLong("restarts", 0L);
+      for (int i = 0; i < 60; i++) {
+        assertEquals("100000", json("(n) => { const junk = []; for (let i = 0; i < n; i++) junk.push({ i, s: 'x' + i }); "
+            + "return junk.length }", "100000"), "part " + i);
+      }
+      // a GC while the next context bootstraps must not ask V8 for heap figures: that aborted the runner
+      assertEquals(before, engine().stats().getLong("restarts", 0L), "runner restarts");
+    }
+
     PartResult runTyped(String code, byte[] typed) throws Exception {
       return onWorker(() -> engine().run(new PartTask(code, typed, CTX, FAR, 5_000), new RunHandle()));
     }
