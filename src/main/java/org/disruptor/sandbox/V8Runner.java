@@ -9,7 +9,6 @@ import com.caoccao.javet.exceptions.JavetTerminatedException;
 import com.caoccao.javet.interop.V8Host;
 import com.caoccao.javet.interop.V8Runtime;
 import com.caoccao.javet.interop.callback.IJavetDirectCallable;
-import com.caoccao.javet.interop.callback.IJavetGCCallback;
 import com.caoccao.javet.interop.callback.JavetCallbackContext;
 import com.caoccao.javet.interop.callback.JavetCallbackType;
 import com.caoccao.javet.interop.loader.IJavetLibLoadingListener;
@@ -19,6 +18,7 @@ import com.caoccao.javet.interop.options.V8RuntimeOptions;
 import com.caoccao.javet.values.V8Value;
 import com.caoccao.javet.values.primitive.V8ValueString;
 import com.caoccao.javet.values.reference.V8Script;
+import com.caoccao.javet.values.reference.V8ValueArrayBuffer;
 import com.caoccao.javet.values.reference.V8ValueFunction;
 import com.caoccao.javet.values.reference.V8ValueObject;
 import java.io.BufferedOutputStream;
@@ -63,6 +63,11 @@ public final class V8Runner {
   private final AtomicLong heap = new AtomicLong();
   private final com.sun.management.ThreadMXBean threads =
       (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+  /**
+   * True while a context is made or reset (the prelude run included): a GC then must not ask V8 for its heap
+   * figures, which aborts the whole runner. No part runs meanwhile, so no reading is missed.
+   */
+  private volatile boolean bootstrapping;
   private final Watchdog watchdog = new Watchdog("disruptor-runner-watchdog", 2, this::refreshHeap);
   private volatile Running current;
   private volatile V8Runtime runtime;
@@ -85,14 +90,6 @@ public final class V8Runner {
   }
 
   private final ModuleTexts modules = new ModuleTexts(MODULE_TEXT_CHARS);
-  /**
-   * Reads the heap after every collection while a part runs: a fast-growing part makes V8 collect often,
-   * and the reading is taken and judged on the JS thread itself, so a loaded machine that is slow to
-   * schedule the watchdog does not let the part run on to V8's own (fatal) heap limit. Registered only
-   * around a part: a collection during an isolate's or a context's bootstrap (the prelude) that asked for
-   * heap statistics aborted V8 in a few percent of runner starts (exit 133).
-   */
-  private final IJavetGCCallback gcReading = (types, flags) -> refreshHeap();
 
   private record Running(long id, RunHandle handle, PartGuards guards) {
   }
@@ -135,7 +132,7 @@ public final class V8Runner {
     V8RuntimeOptions.V8_FLAGS.setUseStrict(false).setMaxOldSpaceSize(heapMb).setExposeGC(false)
         .setCustomFlags("--stack-size=" + stackKb);
     // V8 stops JS at --stack-size; the thread's real stack has room beyond that for V8's own C++ frames
-    Thread js = new Thread(null, this::jsLoop, "disruptor-runner-js", (2L * stackKb + 8192) * 1024);
+    Thread js = new Thread(null, this::jsLoop, "disruptor-v8-js", (2L * stackKb + 8192) * 1024);
     js.setDaemon(true);
     js.start();
     try {
@@ -205,8 +202,10 @@ public final class V8Runner {
 
   private void jsLoop() {
     try {
+      bootstrapping = true;
       runtime = newRuntime();
       prepare();
+      bootstrapping = false;
       dataLimit = OsLimits.limitData(dataHeadroomBytes);
       heap.set(heapNow());
       send(new Frames.Builder(Frames.READY).putLong(heap.get()).putLong(dataLimit).putLong(ProcessHandle.current().pid()));
@@ -296,7 +295,6 @@ public final class V8Runner {
     // the node kills a runner that does not honour a stop, so nothing is left to reclaim here
     handle.attach(rt::terminateExecution, () -> true, 60_000);
     watchdog.watch(handle, guards);
-    rt.addGCEpilogueCallback(gcReading);
     Frames.Builder reply;
     try {
       byte[] json = execute(request, handle, partLog, memoryMb);
@@ -307,9 +305,6 @@ public final class V8Runner {
           .putInt(e.line() == null ? -1 : e.line()).putInt(e.column() == null ? -1 : e.column())
           .putStrings(e.logs());
     } finally {
-      if (!rt.isClosed()) {
-        rt.removeGCEpilogueCallback(gcReading);
-      }
       watchdog.forget(handle);
       handle.detach();
       current = null;
@@ -324,10 +319,13 @@ public final class V8Runner {
     if (handle.stopped()) {
       throw Outcomes.stopped(handle.stopReason(), memoryMb, List.of());
     }
+    byte[] data = request.input();
+    boolean typed = TypedData.isTyped(data);
     try (V8Value fn = function(request);
-        V8ValueString input = runtime.createV8ValueString(new String(request.input(), StandardCharsets.UTF_8));
+        V8Value input = typed ? arrayBuffer(data) : runtime.createV8ValueString(new String(data, StandardCharsets.UTF_8));
         V8ValueString ctx = runtime.createV8ValueString(request.ctx());
-        V8ValueFunction take = runner.call(null, fn, input, ctx)) {
+        V8ValueString type = typed ? runtime.createV8ValueString(TypedData.dtype(data).js()) : null;
+        V8ValueFunction take = typed ? runner.call(null, fn, input, ctx, type) : runner.call(null, fn, input, ctx)) {
       String outcome = take.callString(null);
       if (outcome.startsWith("p")) {
         runtime.await();
@@ -335,6 +333,13 @@ public final class V8Runner {
       }
       if (handle.stopped()) {
         throw Outcomes.stopped(handle.stopReason(), memoryMb, partLog.lines());
+      }
+      if (outcome.startsWith("b")) {
+        try (V8ValueArrayBuffer bytes = take.call(null, true)) {
+          java.nio.ByteBuffer view = bytes.getByteBuffer();
+          return Outcomes.typed(outcome, view.remaining(), request.maxResultBytes(), partLog.lines(),
+              out -> view.get(out, TypedData.HEADER, out.length - TypedData.HEADER));
+        }
       }
       return Outcomes.result(outcome, request.maxResultBytes(), memoryMb, partLog.lines());
     } catch (JavetCompilationException e) {
@@ -419,6 +424,13 @@ public final class V8Runner {
     }
   }
 
+  /** A part's typed input as an ArrayBuffer of the isolate (its elements copied in once). */
+  private V8ValueArrayBuffer arrayBuffer(byte[] typed) throws JavetException {
+    V8ValueArrayBuffer buffer = runtime.createV8ValueArrayBuffer(typed.length - TypedData.HEADER);
+    buffer.getByteBuffer().put(typed, TypedData.HEADER, typed.length - TypedData.HEADER);
+    return buffer;
+  }
+
   private static SandboxException compileError(JavetScriptingError error) {
     return new SandboxException("compile_error", Outcomes.syntaxMessage(String.valueOf(error.getDetailedMessage())),
         error.getLineNumber(), error.getStartColumn() + 1, List.of());
@@ -431,6 +443,7 @@ public final class V8Runner {
    * back, or the isolate replaced.
    */
   private void recover(boolean stopped) throws JavetException {
+    bootstrapping = true;
     release();
     if (stopped) {
       recycle();
@@ -444,6 +457,7 @@ public final class V8Runner {
       }
     }
     prepare();
+    bootstrapping = false;
     heap.set(heapNow());
   }
 
@@ -453,9 +467,15 @@ public final class V8Runner {
     runtime = newRuntime();
   }
 
-  /** A new isolate; its heap is also read after every collection while a part runs ({@link #gcReading}). */
+  /**
+   * An isolate that also reads its heap after every collection: a fast-growing part makes V8 collect
+   * often, and the reading is taken and judged on the JS thread itself, so a loaded machine that is slow
+   * to schedule the watchdog does not let the part run on to V8's own (fatal) heap limit.
+   */
   private V8Runtime newRuntime() throws JavetException {
-    return V8Host.getV8Instance().createV8Runtime();
+    V8Runtime created = V8Host.getV8Instance().createV8Runtime();
+    created.addGCEpilogueCallback((types, flags) -> refreshHeap());
+    return created;
   }
 
   private long heapNow() {
@@ -472,6 +492,9 @@ public final class V8Runner {
 
   /** Asks the isolate for its heap figures; the answer lands in {@link #heap} when V8 gets to it. */
   private void refreshHeap() {
+    if (bootstrapping) {
+      return; // asked while V8 bootstraps a context, V8 aborts the process ("Fatal error in v8::ToLocalChecked")
+    }
     CompletableFuture<V8HeapStatistics> pending = pendingStats;
     if (pending != null && !pending.isDone()) {
       return;
