@@ -145,12 +145,16 @@ class ModulesIT {
 
   @Test
   @Order(2)
-  @DisplayName("a 12-part map job over 3 nodes imports them as ES modules: node's results")
+  @DisplayName("a 12-part map job over 3 nodes imports them as ES modules, and a broadcast on every node: node's results")
   void esImport() throws Exception {
     JsonObject answer = job(cluster.node(1), new JsonObject().put("code", ES_CODE).put("data", data)
         .put("partitions", 12));
     assertEquals(expected, flat(answer));
-    assertEquals(cluster.addresses(), nodesOf(answer), "every node ran parts");
+    // placement follows load, so a map job need not reach every node: a broadcast runs the import on each
+    JsonObject everywhere = job(cluster.node(1), new JsonObject().put("code", ES_CODE).put("data", data)
+        .put("mode", "broadcast"));
+    assertEquals(cluster.addresses(), nodesOf(everywhere), "every node ran the broadcast");
+    everywhere.getJsonArray("result").forEach(r -> assertEquals(expected, r));
     JsonObject pinned = job(cluster.node(2), new JsonObject().put("code", ES_CODE.replace("\"lodash\"",
         "\"lodash@" + lodashHash.substring(0, 10) + "\"")).put("data", data).put("partitions", 12));
     assertEquals(expected, flat(pinned));
@@ -164,7 +168,11 @@ class ModulesIT {
     JsonObject answer = job(cluster.node(0), new JsonObject().put("code", code).put("data", data).put("partitions", 12)
         .put("modules", JsonArray.of("lodash@4.17.21")));
     assertEquals(expected, flat(answer));
-    assertEquals(cluster.addresses(), nodesOf(answer), "every node ran parts");
+    String broadcast = "const f = " + BODY + ";\nexport default (xs) => xs.map(f);";
+    JsonObject everywhere = job(cluster.node(2), new JsonObject().put("code", "import Decimal from 'decimal.js';\n"
+        + broadcast).put("data", data).put("mode", "broadcast").put("modules", JsonArray.of("lodash")));
+    assertEquals(cluster.addresses(), nodesOf(everywhere), "every node ran the broadcast");
+    everywhere.getJsonArray("result").forEach(r -> assertEquals(expected, r));
   }
 
   @Test
