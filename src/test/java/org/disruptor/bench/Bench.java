@@ -85,8 +85,9 @@ public final class Bench {
         case "startup" -> bench.startup();
         case "warmup" -> bench.warmup();
         case "faults" -> new FaultsBench(bench::line).run();
+        case "cluster-size" -> new ClusterSizeBench(bench::line, RESULTS).run();
         default -> throw new IllegalArgumentException("unknown benchmark " + suite
-            + " (js, overhead, data, scaling, startup, warmup, faults)");
+            + " (js, overhead, data, scaling, startup, warmup, faults, cluster-size)");
       }
     }
     String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmm"));

@@ -57,12 +57,10 @@ public final class NodeChain implements AutoCloseable {
     return start(size, i -> List.of());
   }
 
-  /** Starts one more node given the last one as its peer (a joiner), and waits until it answers UP. */
+  /** Starts one more node, given the last live one as its only peer (it does not wait for it to be up). */
   public NodeProcess add(List<String> flags) throws Exception {
     List<String> args = new ArrayList<>();
-    if (!nodes.isEmpty()) {
-      args.add(nodes.getLast().address());
-    }
+    nodes.reversed().stream().filter(n -> n.process().isAlive()).findFirst().ifPresent(n -> args.add(n.address()));
     args.addAll(List.of("--cluster", name, "--worker-threads", "1"));
     args.addAll(flags);
     NodeProcess node = NodeProcess.startWithHeap(HEAP, NodeProcess.freeAddress(), args.toArray(String[]::new));
