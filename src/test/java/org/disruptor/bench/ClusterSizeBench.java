@@ -62,7 +62,14 @@ final class ClusterSizeBench {
         + " the idle rate. Hazelcast's own traffic (heartbeats, map operations) is not exposed in /metrics.\n");
     List<Row> rows = new ArrayList<>();
     for (int n : SIZES) {
-      rows.add(measure(n));
+      try {
+        rows.add(measure(n));
+      } catch (Exception | AssertionError e) {
+        // a node that could not start on the loaded machine: report the sizes measured so far
+        out.accept("\nN = " + n + " did not complete: " + String.valueOf(e.getMessage()).lines().findFirst().orElse("")
+            + " (machine load " + loadAverage() + ")");
+        break;
+      }
       table(rows);
     }
     out.accept("\nFinal table:\n");
