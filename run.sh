@@ -7,6 +7,7 @@
 #   ./run.sh submit|peers|modules ...   the client commands, in a lean fast-starting JVM
 #   ./run.sh cluster N [BASE]  N local nodes chained on BASE (8080).., all stopped on Ctrl-C
 #   ./run.sh test             the whole test suite
+#   ./run.sh test-scale       ScaleIT: 24 node processes on this machine (not part of ./run.sh test)
 #   ./run.sh bench [NAME]     the benchmark suite
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -126,6 +127,9 @@ case "${1:-}" in
                -Dit.test="$(IFS=,; echo "${its[*]}")"
            fi
            exec mvn -B -ntp verify "$@" ;;
+  test-scale) shift; cd "$ROOT"
+           # ScaleIT alone: 24 node processes from a chain of single peers (the scale Maven profile)
+           exec mvn -B -ntp -Pscale verify "$@" ;;
   cluster) shift; cluster "$@" ;;
   bench)   shift; build_if_needed; exec "$ROOT/bench/run.sh" "$@" ;;
   build)   build ;;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The benchmark suite (not part of ./run.sh test): ./run.sh bench [js|overhead|data|scaling|startup|faults|modules ...], or cli
+# The benchmark suite (not part of ./run.sh test): ./run.sh bench [js|overhead|data|scaling|startup|faults|warmup|cluster-size|modules ...], or cli
 # Prints markdown tables and writes them with PNG plots under bench/results/.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -250,11 +250,20 @@ public final class Node {
     }
   }
 
+  /**
+   * How long one start step (the clustered Vert.x and its Hazelcast join, a deployment) may take: minutes,
+   * not seconds, so a node starting on a loaded machine (24 nodes on 2 cores) is slow rather than gone.
+   */
+  static final long START_STEP_SECONDS = 180;
+
   static <T> T await(Future<T> future) throws Exception {
     try {
-      return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      return future.toCompletionStage().toCompletableFuture().get(START_STEP_SECONDS, TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException e) {
       throw e.getCause() instanceof Exception cause ? cause : e;
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("a start step did not finish within " + START_STEP_SECONDS
+          + " s (is the machine overloaded?)", e);
     }
   }
 }

@@ -52,9 +52,14 @@ public final class PeerRegistry implements PeerView {
   private final IMap<String, String> ready;
   private final Peer self;
   private volatile Map<String, Peer> view = Map.of();
+  /** The view in join order, sorted once per membership change (read on every request and every part). */
+  private volatile List<Peer> ordered = List.of();
   private boolean refreshing;
   private boolean refreshAgain;
   private int removals;
+  /** Reconcile rounds so far; every {@link #FULL_EVERY}th reads the ready map whatever the members say. */
+  private long rounds;
+  static final int FULL_EVERY = 5;
   private final List<Promise<Void>> waiting = new ArrayList<>();
   private long timerId = -1;
   private volatile boolean stopping;
@@ -112,7 +117,7 @@ public final class PeerRegistry implements PeerView {
       Promise<Void> first = Promise.promise();
       context.runOnContext(x -> {
         refresh(first);
-        timerId = vertx.setPeriodic(reconcileMs, id -> refresh());
+        timerId = vertx.setPeriodic(reconcileMs, id -> reconcile());
       });
       return first.future();
     });
@@ -140,8 +145,11 @@ public final class PeerRegistry implements PeerView {
   /** The live ready peers, this node included, in join order. */
   @Override
   public List<Peer> peers() {
-    return view.values().stream().sorted(Comparator.comparingLong(Peer::since).thenComparing(Peer::address))
-        .toList();
+    return ordered;
+  }
+
+  static List<Peer> joinOrder(Collection<Peer> peers) {
+    return peers.stream().sorted(Comparator.comparingLong(Peer::since).thenComparing(Peer::address)).toList();
   }
 
   public Peer peer(String nodeId) {
@@ -168,6 +176,24 @@ public final class PeerRegistry implements PeerView {
     JsonArray peers = new JsonArray();
     peers().forEach(p -> peers.add(p.toJson()));
     return new JsonObject().put("self", self.address()).put("peers", peers);
+  }
+
+  /**
+   * The periodic check for a missed event: the members (a local read) against the view; the ready map is read
+   * again (a request to every member) only when they differ, or every {@value #FULL_EVERY}th round. A full
+   * read every round cost each node one request per member per round: N^2 requests a round for the cluster.
+   */
+  private void reconcile() {
+    if (++rounds % FULL_EVERY == 0 || !memberIds().equals(view.keySet())) {
+      refresh();
+    }
+  }
+
+  private Set<String> memberIds() {
+    return hazelcast.getCluster().getMembers().stream()
+        .map(m -> m.getAttribute(HazelcastSetup.NODE_ID_ATTRIBUTE))
+        .filter(id -> id != null)
+        .collect(Collectors.toSet());
   }
 
   /** Recomputes the view from Hazelcast (blocking calls on a worker), then publishes the difference. */
@@ -210,10 +236,7 @@ public final class PeerRegistry implements PeerView {
   }
 
   private Map<String, Peer> compute() {
-    Set<String> members = hazelcast.getCluster().getMembers().stream()
-        .map(m -> m.getAttribute(HazelcastSetup.NODE_ID_ATTRIBUTE))
-        .filter(id -> id != null)
-        .collect(Collectors.toSet());
+    Set<String> members = memberIds();
     synchronized (announcing) {
       if (!stopping && !ready.containsKey(self.id())) {
         // After a split-brain merge the losing side's entries may be gone: announce again.
@@ -237,7 +260,12 @@ public final class PeerRegistry implements PeerView {
       return;
     }
     Map<String, Peer> previous = view;
-    view = Map.copyOf(next);
+    Map<String, Peer> fresh = Map.copyOf(next);
+    if (!fresh.equals(previous)) {
+      // ordered before view: a reader never sees a peer in the view that the ordered list lacks for long
+      ordered = joinOrder(fresh.values());
+      view = fresh;
+    }
     boolean changed = false;
     for (Peer peer : next.values()) {
       if (!previous.containsKey(peer.id())) {

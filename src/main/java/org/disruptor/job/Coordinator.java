@@ -319,11 +319,11 @@ public final class Coordinator {
 
   /** The {@code count} least loaded of {@code candidates} (by this coordinator's parts in flight and reported load). */
   private List<Peer> leastLoaded(List<Peer> candidates, int count) {
-    return candidates.stream().sorted(java.util.Comparator.comparingInt(this::load)).limit(count).toList();
+    return placement.leastLoaded(candidates, count, this::load);
   }
 
-  private int load(Peer peer) {
-    return Math.max(placement.inFlight(peer.id()), reportedLoad.applyAsInt(peer.id()));
+  private int load(String nodeId) {
+    return Math.max(placement.inFlight(nodeId), reportedLoad.applyAsInt(nodeId));
   }
 
   /**

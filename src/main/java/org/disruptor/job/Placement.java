@@ -25,6 +25,7 @@ final class Placement {
   private final Map<String, Integer> inFlight = new HashMap<>();
   private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
   private int next;
+  private int rotation;
 
   Placement(int window) {
     this.window = window;
@@ -57,6 +58,27 @@ final class Placement {
     }
     next = (next + 1) % Math.max(1, n);
     return best == null || inFlight(best.id()) >= window ? null : best;
+  }
+
+  /**
+   * The {@code count} least loaded of {@code candidates} (for a broadcast job, or the nodes of a job limited
+   * to N). Ties go round-robin: each call starts after the nodes the previous one took, so jobs on an idle
+   * cluster (every load 0) spread over all nodes instead of all landing on the first {@code count}.
+   */
+  List<Peer> leastLoaded(List<Peer> candidates, int count, java.util.function.ToIntFunction<String> load) {
+    int n = candidates.size();
+    if (n == 0 || count <= 0) {
+      return List.of();
+    }
+    int start = Math.floorMod(rotation, n);
+    List<Peer> rotated = new java.util.ArrayList<>(n);
+    for (int k = 0; k < n; k++) {
+      rotated.add(candidates.get((start + k) % n));
+    }
+    rotated.sort(java.util.Comparator.comparingInt(p -> load.applyAsInt(p.id())));
+    List<Peer> chosen = List.copyOf(rotated.subList(0, Math.min(count, n)));
+    rotation = start + chosen.size();
+    return chosen;
   }
 
   int inFlight(String nodeId) {

@@ -87,8 +87,9 @@ public final class Bench {
         case "warmup" -> bench.warmup();
         case "faults" -> new FaultsBench(bench::line).run();
         case "modules" -> bench.modules();
+        case "cluster-size" -> new ClusterSizeBench(bench::line, RESULTS).run();
         default -> throw new IllegalArgumentException("unknown benchmark " + suite
-            + " (js, overhead, data, scaling, startup, warmup, faults, modules)");
+            + " (js, overhead, data, scaling, startup, warmup, faults, cluster-size, modules)");
       }
     }
     String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmm"));
