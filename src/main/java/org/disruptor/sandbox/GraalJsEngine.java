@@ -28,12 +28,19 @@ import org.graalvm.polyglot.SandboxPolicy;
 import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.Value;
 import org.graalvm.polyglot.io.IOAccess;
+import org.graalvm.polyglot.management.ExecutionListener;
 
 /**
  * Runs parts with GraalJS inside the node's JVM. One {@link Engine} per node keeps compiled code across
- * parts; every part gets a fresh {@link Context} under {@link SandboxPolicy#CONSTRAINED} (no host access,
- * class lookup, IO, threads, processes, environment or polyglot), made ahead of time with the prelude already
- * run. A watchdog checks each part's deadline, CPU time and memory: GraalJS community has no per-context
+ * parts; every part gets a fresh {@link Context} with no host access, class lookup, IO, threads, processes,
+ * native access, environment or polyglot (each denied explicitly: what {@link SandboxPolicy#CONSTRAINED}
+ * checks, under {@link SandboxPolicy#TRUSTED} only because CONSTRAINED forbids the execution listener that
+ * force-stops a part), made ahead of time with the prelude already run. A stop is a context interrupt; a
+ * part that ignores it for the grace (code that catches its own stack overflow and recurses: GraalJS
+ * delivers the interrupt at the deepest frame, where raising it overflows again and the job catches a
+ * {@code RangeError}) is force-stopped: an execution listener, attached to the engine only while some part
+ * is being forced, throws on every function entry of that part's thread, so each catch handler's next call
+ * throws again until the part has unwound. A watchdog checks each part's deadline, CPU time and memory: GraalJS community has no per-context
  * heap measure, so the memory guard counts the bytes the part's thread allocates while it runs (garbage
  * included: a deterministic upper bound of what the part can hold). Loaded only on a node whose engine is
  * {@code graaljs}, with the GraalJS layer on its class path.
@@ -51,6 +58,10 @@ final class GraalJsEngine implements JsEngine {
   private final long graceMs;
   private final Watchdog watchdog;
   private final Set<RunHandle> running = ConcurrentHashMap.newKeySet();
+  /** Threads whose part ignored its interrupt: every function entry on them throws. */
+  private final Set<Thread> forced = ConcurrentHashMap.newKeySet();
+  private ExecutionListener forcing;
+  private long forcedTotal;
   private final com.sun.management.ThreadMXBean threads =
       (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
   /** Fresh contexts made ahead of time, so a part does not wait for one: never reused, never shared. */
@@ -74,7 +85,7 @@ final class GraalJsEngine implements JsEngine {
     this.graceMs = graceMs;
     this.jit = jitAvailable();
     this.engine = Engine.newBuilder("js")
-        .sandbox(SandboxPolicy.CONSTRAINED)
+        .sandbox(SandboxPolicy.TRUSTED)
         .out(OutputStream.nullOutputStream())
         .err(OutputStream.nullOutputStream())
         .logHandler(OutputStream.nullOutputStream())
@@ -119,7 +130,8 @@ final class GraalJsEngine implements JsEngine {
     BoundedLog log = new BoundedLog(limits.maxLogBytes());
     Context context = Context.newBuilder("js")
         .engine(engine)
-        .sandbox(SandboxPolicy.CONSTRAINED)
+        .sandbox(SandboxPolicy.TRUSTED)
+        .allowAllAccess(false)
         .out(log)
         .err(log)
         .allowHostAccess(HostAccess.CONSTRAINED)
@@ -129,6 +141,11 @@ final class GraalJsEngine implements JsEngine {
         .allowNativeAccess(false)
         .allowEnvironmentAccess(EnvironmentAccess.NONE)
         .allowPolyglotAccess(PolyglotAccess.NONE)
+        .allowHostClassLookup(name -> false)
+        .allowHostClassLoading(false)
+        .allowValueSharing(false)
+        .allowInnerContextOptions(false)
+        .allowExperimentalOptions(false)
         .build();
     try {
       return new Prepared(context, log, context.eval(PRELUDE).execute());
@@ -208,13 +225,15 @@ final class GraalJsEngine implements JsEngine {
     Prepared prepared = take();
     Context context = prepared.context();
     BoundedLog log = prepared.log();
-    long thread = Thread.currentThread().threadId();
+    Thread self = Thread.currentThread();
+    long thread = self.threadId();
+    java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
     PartGuards guards = new PartGuards(
         Guard.deadline(System::nanoTime, task.deadlineMs()),
         Guard.cpu(() -> threads.getThreadCpuTime(thread), task.cpuLimitMs()),
         Guard.memory(() -> threads.getThreadAllocatedBytes(thread), limits.partMemoryLimitMb() * 1024L * 1024L));
     running.add(handle);
-    handle.attach(() -> interrupt(context), () -> false, graceMs);
+    handle.attach(() -> interrupt(context, self, ended), () -> awaitEnd(ended), graceMs);
     watchdog.watch(handle, guards);
     try {
       Value fn = context.eval(source(task.code()));
@@ -231,6 +250,8 @@ final class GraalJsEngine implements JsEngine {
       // the host stack ran out outside guest code (e.g. while GraalJS unwound): the same limit for the user
       throw new SandboxException("stack_limit", "the part exceeded the stack depth limit", null, null, log.lines());
     } finally {
+      unforce(self);
+      ended.countDown();
       watchdog.forget(handle);
       handle.detach();
       running.remove(handle);
@@ -238,20 +259,78 @@ final class GraalJsEngine implements JsEngine {
     }
   }
 
-  /** Interrupts the guest, waiting at most the grace: a part GraalJS cannot interrupt turns the handle stuck. */
-  private void interrupt(Context context) {
+  /**
+   * Interrupts the guest, waiting at most half the grace; a part that ignores the interrupt is force-stopped
+   * (the other half of the grace is for it to unwind, else the handle turns stuck).
+   */
+  private void interrupt(Context context, Thread thread, java.util.concurrent.CountDownLatch ended) {
     try {
-      context.interrupt(Duration.ofMillis(graceMs));
+      context.interrupt(Duration.ofMillis(Math.max(1, graceMs / 2)));
     } catch (TimeoutException e) {
-      LOG.warning("a part did not stop within " + graceMs + " ms of its stop: its thread is lost to the pool");
+      if (ended.getCount() > 0) {
+        force(thread);
+        // A loop in a catch handler at the deepest frame takes no function entry: each interrupt (which
+        // GraalJS delivers once) unwinds it at least one frame, and a few frames up it unwinds the whole part.
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(1, graceMs / 2));
+        while (ended.getCount() > 0 && System.nanoTime() < end) {
+          try {
+            context.interrupt(Duration.ofMillis(20));
+          } catch (TimeoutException again) {
+            // not yet: interrupt again
+          }
+        }
+      }
     } catch (RuntimeException e) {
       // the context is closing or closed: nothing left to stop
     }
   }
 
+  /** Whether the part ends within half the grace (after a force-stop, or on its own). */
+  private boolean awaitEnd(java.util.concurrent.CountDownLatch ended) {
+    try {
+      if (ended.await(Math.max(1, graceMs / 2), TimeUnit.MILLISECONDS)) {
+        return true;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    LOG.warning("a part did not stop within " + graceMs + " ms of its stop, even forced: its thread is lost to the pool");
+    return false;
+  }
+
+  /** Makes every function entry on {@code thread} throw until its part has ended. */
+  private synchronized void force(Thread thread) {
+    forced.add(thread);
+    forcedTotal++;
+    LOG.info("a part ignored its interrupt (it catches its own stack overflow?): force-stopping it");
+    if (forcing == null) {
+      forcing = ExecutionListener.newBuilder().roots(true).statements(true).expressions(true).onEnter(event -> {
+        if (forced.contains(Thread.currentThread())) {
+          throw new StopPart();
+        }
+      }).attach(engine);
+    }
+  }
+
+  /** The part on {@code thread} ended: the listener goes once no part is being forced (it slows every call). */
+  private synchronized void unforce(Thread thread) {
+    if (forced.remove(thread) && forced.isEmpty() && forcing != null) {
+      forcing.close();
+      forcing = null;
+    }
+  }
+
+  /** Thrown into a force-stopped part; job code sees nothing of it (it holds no host member). */
+  private static final class StopPart extends RuntimeException {
+    StopPart() {
+      super("stopped", null, false, false);
+    }
+  }
+
   private SandboxException translate(PolyglotException e, RunHandle handle, List<String> logs) {
     long memoryMb = limits.partMemoryLimitMb();
-    if (handle.stopped() && (e.isCancelled() || e.isInterrupted() || e.isResourceExhausted())) {
+    // a stopped part ends with the stop's reason, however GraalJS ended it (interrupt, cancel, force-stop)
+    if (handle.stopped()) {
       return Outcomes.stopped(handle.stopReason(), memoryMb, logs);
     }
     Integer line = null;
@@ -301,11 +380,15 @@ final class GraalJsEngine implements JsEngine {
     return new SandboxException("job_error", text, line, column, logs);
   }
 
+  private synchronized long forcedTotal() {
+    return forcedTotal;
+  }
+
   @Override
   public JsonObject stats() {
     long stuck = running.stream().filter(RunHandle::stuck).count();
     return new JsonObject().put("engine", name()).put("jit", jit).put("running", running.size())
-        .put("stuck", stuck).put("readyContexts", readyCount.get());
+        .put("stuck", stuck).put("forced", forcedTotal()).put("readyContexts", readyCount.get());
   }
 
   /**
