@@ -28,22 +28,22 @@ import org.graalvm.polyglot.SandboxPolicy;
 import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.Value;
 import org.graalvm.polyglot.io.IOAccess;
-import org.graalvm.polyglot.management.ExecutionListener;
 
 /**
  * Runs parts with GraalJS inside the node's JVM. One {@link Engine} per node keeps compiled code across
- * parts; every part gets a fresh {@link Context} with no host access, class lookup, IO, threads, processes,
- * native access, environment or polyglot (each denied explicitly: what {@link SandboxPolicy#CONSTRAINED}
- * checks, under {@link SandboxPolicy#TRUSTED} only because CONSTRAINED forbids the execution listener that
- * force-stops a part), made ahead of time with the prelude already run. A stop is a context interrupt; a
- * part that ignores it for the grace (code that catches its own stack overflow and recurses: GraalJS
- * delivers the interrupt at the deepest frame, where raising it overflows again and the job catches a
- * {@code RangeError}) is force-stopped: an execution listener, attached to the engine only while some part
- * is being forced, throws on every function entry of that part's thread, so each catch handler's next call
- * throws again until the part has unwound. A watchdog checks each part's deadline, CPU time and memory: GraalJS community has no per-context
+ * parts; every part gets a fresh {@link Context} under {@link SandboxPolicy#CONSTRAINED} (no host access,
+ * class lookup, IO, threads, processes, environment or polyglot), made ahead of time with the prelude already
+ * run. A watchdog checks each part's deadline, CPU time and memory: GraalJS community has no per-context
  * heap measure, so the memory guard counts the bytes the part's thread allocates while it runs (garbage
- * included: a deterministic upper bound of what the part can hold). Loaded only on a node whose engine is
- * {@code graaljs}, with the GraalJS layer on its class path.
+ * included: a deterministic upper bound of what the part can hold). A stop is a context interrupt, repeated
+ * while the part ignores it (GraalJS delivers each once, at the next safepoint). Code that catches its own
+ * stack overflow and recurses again cannot be interrupted (the interrupt lands at the deepest frame, where
+ * raising it overflows again and the job catches a {@code RangeError}): its handle turns stuck and the worker
+ * pool abandons and replaces its thread. (An execution listener that throws on the part's every function
+ * entry does unwind such a part, but attaching one while other parts recurse deeply can leave Truffle's
+ * instrumentation lock held by a thread that overflowed inside it, which then blocks every thread of the
+ * engine: not used.) Loaded only on a node whose engine is {@code graaljs}, with the GraalJS layer on its
+ * class path.
  */
 final class GraalJsEngine implements JsEngine {
 
@@ -58,10 +58,8 @@ final class GraalJsEngine implements JsEngine {
   private final long graceMs;
   private final Watchdog watchdog;
   private final Set<RunHandle> running = ConcurrentHashMap.newKeySet();
-  /** Threads whose part ignored its interrupt: every function entry on them throws. */
-  private final Set<Thread> forced = ConcurrentHashMap.newKeySet();
-  private ExecutionListener forcing;
-  private long forcedTotal;
+  /** Parts that ignored their first interrupt (each then interrupted again until it ends or the grace passes). */
+  private final java.util.concurrent.atomic.AtomicLong forced = new java.util.concurrent.atomic.AtomicLong();
   private final com.sun.management.ThreadMXBean threads =
       (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
   /** Fresh contexts made ahead of time, so a part does not wait for one: never reused, never shared. */
@@ -85,7 +83,7 @@ final class GraalJsEngine implements JsEngine {
     this.graceMs = graceMs;
     this.jit = jitAvailable();
     this.engine = Engine.newBuilder("js")
-        .sandbox(SandboxPolicy.TRUSTED)
+        .sandbox(SandboxPolicy.CONSTRAINED)
         .out(OutputStream.nullOutputStream())
         .err(OutputStream.nullOutputStream())
         .logHandler(OutputStream.nullOutputStream())
@@ -130,7 +128,7 @@ final class GraalJsEngine implements JsEngine {
     BoundedLog log = new BoundedLog(limits.maxLogBytes());
     Context context = Context.newBuilder("js")
         .engine(engine)
-        .sandbox(SandboxPolicy.TRUSTED)
+        .sandbox(SandboxPolicy.CONSTRAINED)
         .allowAllAccess(false)
         .out(log)
         .err(log)
@@ -225,15 +223,14 @@ final class GraalJsEngine implements JsEngine {
     Prepared prepared = take();
     Context context = prepared.context();
     BoundedLog log = prepared.log();
-    Thread self = Thread.currentThread();
-    long thread = self.threadId();
+    long thread = Thread.currentThread().threadId();
     java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
     PartGuards guards = new PartGuards(
         Guard.deadline(System::nanoTime, task.deadlineMs()),
         Guard.cpu(() -> threads.getThreadCpuTime(thread), task.cpuLimitMs()),
         Guard.memory(() -> threads.getThreadAllocatedBytes(thread), limits.partMemoryLimitMb() * 1024L * 1024L));
     running.add(handle);
-    handle.attach(() -> interrupt(context, self, ended), () -> awaitEnd(ended), graceMs);
+    handle.attach(() -> interrupt(context, ended), () -> awaitEnd(ended), graceMs);
     watchdog.watch(handle, guards);
     try {
       Value fn = context.eval(source(task.code()));
@@ -250,7 +247,6 @@ final class GraalJsEngine implements JsEngine {
       // the host stack ran out outside guest code (e.g. while GraalJS unwound): the same limit for the user
       throw new SandboxException("stack_limit", "the part exceeded the stack depth limit", null, null, log.lines());
     } finally {
-      unforce(self);
       ended.countDown();
       watchdog.forget(handle);
       handle.detach();
@@ -260,17 +256,18 @@ final class GraalJsEngine implements JsEngine {
   }
 
   /**
-   * Interrupts the guest, waiting at most half the grace; a part that ignores the interrupt is force-stopped
-   * (the other half of the grace is for it to unwind, else the handle turns stuck).
+   * Interrupts the guest, waiting at most half the grace; a part that ignores it is interrupted again and
+   * again for the other half (the grace's check then waits for it to end, else the handle turns stuck).
    */
-  private void interrupt(Context context, Thread thread, java.util.concurrent.CountDownLatch ended) {
+  private void interrupt(Context context, java.util.concurrent.CountDownLatch ended) {
     try {
       context.interrupt(Duration.ofMillis(Math.max(1, graceMs / 2)));
     } catch (TimeoutException e) {
       if (ended.getCount() > 0) {
-        force(thread);
-        // A loop in a catch handler at the deepest frame takes no function entry: each interrupt (which
-        // GraalJS delivers once) unwinds it at least one frame, and a few frames up it unwinds the whole part.
+        forced.incrementAndGet();
+        // GraalJS delivers each interrupt once: one raised where the stack is nearly exhausted can turn into
+        // a RangeError the job catches (a loop in a catch handler of the deepest frame), and the next one,
+        // a frame or more further up, may end the part.
         long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(1, graceMs / 2));
         while (ended.getCount() > 0 && System.nanoTime() < end) {
           try {
@@ -285,7 +282,7 @@ final class GraalJsEngine implements JsEngine {
     }
   }
 
-  /** Whether the part ends within half the grace (after a force-stop, or on its own). */
+  /** Whether the part ends within half the grace (after the repeated interrupts, or on its own). */
   private boolean awaitEnd(java.util.concurrent.CountDownLatch ended) {
     try {
       if (ended.await(Math.max(1, graceMs / 2), TimeUnit.MILLISECONDS)) {
@@ -294,42 +291,13 @@ final class GraalJsEngine implements JsEngine {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    LOG.warning("a part did not stop within " + graceMs + " ms of its stop, even forced: its thread is lost to the pool");
+    LOG.warning("a part did not stop within " + graceMs + " ms of its stop: its thread is lost to the pool");
     return false;
-  }
-
-  /** Makes every function entry on {@code thread} throw until its part has ended. */
-  private synchronized void force(Thread thread) {
-    forced.add(thread);
-    forcedTotal++;
-    LOG.info("a part ignored its interrupt (it catches its own stack overflow?): force-stopping it");
-    if (forcing == null) {
-      forcing = ExecutionListener.newBuilder().roots(true).statements(true).expressions(true).onEnter(event -> {
-        if (forced.contains(Thread.currentThread())) {
-          throw new StopPart();
-        }
-      }).attach(engine);
-    }
-  }
-
-  /** The part on {@code thread} ended: the listener goes once no part is being forced (it slows every call). */
-  private synchronized void unforce(Thread thread) {
-    if (forced.remove(thread) && forced.isEmpty() && forcing != null) {
-      forcing.close();
-      forcing = null;
-    }
-  }
-
-  /** Thrown into a force-stopped part; job code sees nothing of it (it holds no host member). */
-  private static final class StopPart extends RuntimeException {
-    StopPart() {
-      super("stopped", null, false, false);
-    }
   }
 
   private SandboxException translate(PolyglotException e, RunHandle handle, List<String> logs) {
     long memoryMb = limits.partMemoryLimitMb();
-    // a stopped part ends with the stop's reason, however GraalJS ended it (interrupt, cancel, force-stop)
+    // a stopped part ends with the stop's reason, however GraalJS ended it (interrupt, cancel, a RangeError raised by the interrupt)
     if (handle.stopped()) {
       return Outcomes.stopped(handle.stopReason(), memoryMb, logs);
     }
@@ -380,15 +348,11 @@ final class GraalJsEngine implements JsEngine {
     return new SandboxException("job_error", text, line, column, logs);
   }
 
-  private synchronized long forcedTotal() {
-    return forcedTotal;
-  }
-
   @Override
   public JsonObject stats() {
     long stuck = running.stream().filter(RunHandle::stuck).count();
     return new JsonObject().put("engine", name()).put("jit", jit).put("running", running.size())
-        .put("stuck", stuck).put("forced", forcedTotal()).put("readyContexts", readyCount.get());
+        .put("stuck", stuck).put("reinterrupted", forced.get()).put("readyContexts", readyCount.get());
   }
 
   /**
