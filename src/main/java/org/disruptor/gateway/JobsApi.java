@@ -11,6 +11,7 @@ import org.disruptor.job.JobError;
 import org.disruptor.job.JobService;
 import org.disruptor.job.JobSpec;
 import org.disruptor.job.JobStatus;
+import org.disruptor.sandbox.TypedData;
 
 /** The HTTP job endpoints: submit (sync or async), list, read and cancel. */
 final class JobsApi {
@@ -99,9 +100,23 @@ final class JobsApi {
 
   private void submit(RoutingContext ctx, byte[] body, boolean async) {
     String key = ctx.request().getHeader("Idempotency-Key");
-    jobs.submit(() -> JobSpec.parse(body, jobs.limits()), body.length, (j, type, json) -> {
-      if (!async && j.status().isFinal()) {
-        respond(ctx, j.status() == JobStatus.COMPLETED ? 200 : j.error().status(), j.viewBuffer());
+    boolean binary = isBinary(ctx.request().getHeader("content-type"));
+    boolean binaryAnswer = isBinary(ctx.request().getHeader("accept"));
+    boolean stream = "true".equals(ctx.queryParams().get("stream"));
+    if (stream && async) {
+      HttpErrors.error(ctx, JobError.badRequest("stream=true answers as the job runs, async=true at once: choose one"));
+      return;
+    }
+    jobs.submit(() -> binary ? JobSpec.parseBinary(body, jobs.limits()) : JobSpec.parse(body, jobs.limits()), body.length,
+        (j, type, json) -> {
+      if (stream) {
+        streamEvent(ctx, json.get(), j.status().isFinal());
+      } else if (!async && j.status().isFinal()) {
+        if (binaryAnswer && TypedData.isTyped(j.result())) {
+          respondBinary(ctx, j.viewBuffer(false), j.result());
+        } else {
+          respond(ctx, j.status() == JobStatus.COMPLETED ? 200 : j.error().status(), j.viewBuffer());
+        }
       }
     }, new JobService.Options(async, key)).onSuccess(submitted -> {
       if (async) {
@@ -112,10 +127,41 @@ final class JobsApi {
           answer.put("existing", true);
         }
         HttpErrors.json(ctx, 202, answer.encode());
+      } else if (submitted.job() == null && stream) {
+        followExisting(ctx, submitted.id());
       } else if (submitted.job() == null) {
         awaitEnd(ctx, submitted.id());
       }
     }).onFailure(e -> fail(ctx, e));
+  }
+
+  /**
+   * {@code ?stream=true}: the job's events as they happen, one JSON object a line ({@code application/x-ndjson}):
+   * accepted, each partition as it completes (with its result), retries, and last the final event with the
+   * job's view. The status is 200 once the job is accepted; how it ended is the last line's {@code type}.
+   */
+  private static void streamEvent(RoutingContext ctx, String event, boolean last) {
+    io.vertx.core.http.HttpServerResponse response = ctx.response();
+    if (response.ended() || response.closed()) {
+      return;
+    }
+    if (!response.headWritten()) {
+      response.setChunked(true).setStatusCode(200).putHeader("content-type", "application/x-ndjson");
+    }
+    Buffer line = org.disruptor.job.JsonText.buffer(event).appendByte((byte) '\n');
+    if (last) {
+      response.end(line);
+    } else {
+      response.write(line);
+    }
+  }
+
+  /** {@code ?stream=true} for a job that already runs under the request's idempotency key: a snapshot, then its events. */
+  private void followExisting(RoutingContext ctx, String id) {
+    JobService.Watcher watcher = (type, json) -> streamEvent(ctx, json, FINAL.contains(type)
+        || "snapshot".equals(type) && FINAL.contains(new JsonObject(json).getString("status")));
+    ctx.response().closeHandler(v -> jobs.unwatch(id, watcher));
+    jobs.watch(id, watcher).onFailure(e -> fail(ctx, e));
   }
 
   /** Answers a synchronous request when a job that may run anywhere ends (an idempotent resubmission). */
@@ -135,6 +181,23 @@ final class JobsApi {
   private static int statusOf(Buffer view) {
     JsonObject json = new JsonObject(view);
     return "completed".equals(json.getString("status")) ? 200 : JobError.status(json.getString("error", "internal_error"));
+  }
+
+  private static boolean isBinary(String mediaType) {
+    return mediaType != null && mediaType.toLowerCase(java.util.Locale.ROOT).contains("application/octet-stream");
+  }
+
+  /**
+   * A completed job's typed-array result as binary: one line of JSON (the job's view without its result,
+   * with {@code dtype} and {@code length}), a newline, then the elements, little-endian.
+   */
+  private static void respondBinary(RoutingContext ctx, Buffer view, byte[] typed) {
+    JsonObject header = new JsonObject(view).put("dtype", TypedData.dtype(typed).wire()).put("length", TypedData.length(typed));
+    Buffer body = Buffer.buffer(typed.length + 1024).appendString(header.encode()).appendByte((byte) '\n')
+        .appendBytes(typed, TypedData.HEADER, typed.length - TypedData.HEADER);
+    if (!ctx.response().ended() && !ctx.response().closed()) {
+      ctx.response().setStatusCode(200).putHeader("content-type", "application/octet-stream").end(body);
+    }
   }
 
   private static void respond(RoutingContext ctx, int status, Buffer view) {

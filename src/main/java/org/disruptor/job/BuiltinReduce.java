@@ -10,6 +10,7 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
+import org.disruptor.sandbox.TypedData;
 
 /**
  * The reduces a job names instead of writing them ({@code "reduce": "flat"}), run natively over the parts'
@@ -37,8 +38,16 @@ public final class BuiltinReduce {
     return reduce != null && NAMES.contains(reduce);
   }
 
-  /** Reduces the parts' results (each exactly one JSON value, UTF-8) to the job's result. */
-  public static byte[] apply(String name, List<byte[]> parts) {
+  /**
+   * Reduces the parts' results (each exactly one JSON value, UTF-8, or a typed array) to the job's result.
+   * {@code flat} and {@code concat} join typed arrays of one type into one typed array (one copy); otherwise
+   * typed arrays count as the arrays of their numbers.
+   */
+  public static byte[] apply(String name, List<byte[]> results) {
+    if ((name.equals("flat") || name.equals("concat")) && TypedData.allOneType(results)) {
+      return TypedData.concat(results);
+    }
+    List<byte[]> parts = results.stream().map(TypedData::json).toList();
     return switch (name) {
       case "flat" -> flat(parts);
       case "concat" -> concat(parts);
@@ -193,46 +202,7 @@ public final class BuiltinReduce {
 
   /** ECMAScript's Number::toString, for finite values; "null" for the others (JSON has no NaN). */
   static String jsNumber(double value) {
-    if (Double.isNaN(value) || Double.isInfinite(value)) {
-      return "null";
-    }
-    if (value == 0) {
-      return "0";
-    }
-    BigDecimal exact = shortest(Math.abs(value));
-    String digits = exact.unscaledValue().toString();
-    int k = digits.length();
-    int n = k - exact.scale();
-    StringBuilder out = new StringBuilder(value < 0 ? "-" : "");
-    if (k <= n && n <= 21) {
-      out.append(digits).append("0".repeat(n - k));
-    } else if (0 < n && n <= 21) {
-      out.append(digits, 0, n).append('.').append(digits, n, k);
-    } else if (-6 < n && n <= 0) {
-      out.append("0.").append("0".repeat(-n)).append(digits);
-    } else {
-      out.append(digits.charAt(0));
-      if (k > 1) {
-        out.append('.').append(digits, 1, k);
-      }
-      out.append('e').append(n - 1 >= 0 ? "+" : "-").append(Math.abs(n - 1));
-    }
-    return out.toString();
-  }
-
-  /**
-   * The fewest significant digits that read back as {@code value}, the closest such if several (ECMAScript's
-   * rule; Java's own Double.toString keeps two digits for some values, 4.9E-324 for 5e-324).
-   */
-  private static BigDecimal shortest(double value) {
-    BigDecimal exact = new BigDecimal(value);
-    for (int digits = 1; digits < 17; digits++) {
-      BigDecimal rounded = exact.round(new java.math.MathContext(digits, java.math.RoundingMode.HALF_EVEN));
-      if (rounded.doubleValue() == value) {
-        return rounded.stripTrailingZeros();
-      }
-    }
-    return exact.round(new java.math.MathContext(17, java.math.RoundingMode.HALF_EVEN)).stripTrailingZeros();
+    return org.disruptor.sandbox.JsNumbers.json(value);
   }
 
   private static JobError unsuitable(String name, int index, String needs, byte[] part) {

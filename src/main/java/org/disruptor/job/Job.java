@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.disruptor.sandbox.TypedData;
 
 /**
  * One job's scatter/gather state on its coordinating node. It counts each part once (the first result
@@ -213,21 +214,27 @@ public final class Job {
     return results;
   }
 
-  /** The parts' results in part order, as one JSON array text (no decode and re-encode, one copy). */
+  /**
+   * The parts' results in part order, as one JSON array text (no decode and re-encode, one copy; a typed
+   * array result as the array of its numbers).
+   */
   public byte[] resultsArray() {
+    List<byte[]> results = new ArrayList<>(parts.size());
     int length = 1 + parts.size();
     for (Part part : parts) {
-      length += part.result.length;
+      byte[] json = TypedData.json(part.result);
+      results.add(json);
+      length += json.length;
     }
     byte[] out = new byte[Math.max(2, length)];
     out[0] = '[';
     int at = 1;
-    for (Part part : parts) {
+    for (byte[] json : results) {
       if (at > 1) {
         out[at++] = ',';
       }
-      System.arraycopy(part.result, 0, out, at, part.result.length);
-      at += part.result.length;
+      System.arraycopy(json, 0, out, at, json.length);
+      at += json.length;
     }
     out[at] = ']';
     return out;
@@ -290,6 +297,11 @@ public final class Job {
 
   /** {@link #view} as UTF-8 bytes, for HTTP: a large result is copied once, never turned into a String. */
   public Buffer viewBuffer() {
+    return viewBuffer(true);
+  }
+
+  /** {@link #viewBuffer}, without the result when {@code withResult} is false (the binary answer's header). */
+  public Buffer viewBuffer(boolean withResult) {
     JsonObject json = summary();
     JsonArray partsJson = new JsonArray();
     parts.forEach(p -> partsJson.add(p.toJson(status.isFinal())));
@@ -300,7 +312,13 @@ public final class Job {
     if (resultDropped) {
       json.put("resultDropped", true);
     }
-    return withRaw(json, "result", status == JobStatus.COMPLETED ? result : null);
+    return withRaw(json, "result", withResult && status == JobStatus.COMPLETED && result != null ? TypedData.json(result)
+        : null);
+  }
+
+  /** The result of a completed job as the coordinator holds it: JSON text, or a typed array (see TypedData). */
+  public byte[] result() {
+    return status == JobStatus.COMPLETED ? result : null;
   }
 
   /** {@code json} with {@code field} set to raw JSON text, without parsing it. */
@@ -326,6 +344,7 @@ public final class Job {
         .put("endedAt", part.endedAt).put("attempts", part.attempts)
         .put("logs", new JsonArray(new ArrayList<>(part.logs)))
         .put("done", doneCount).put("parts", parts.size());
-    return withRaw(json, "result", part.result).toString(StandardCharsets.UTF_8);
+    return withRaw(json, "result", part.result == null ? null : TypedData.json(part.result))
+        .toString(StandardCharsets.UTF_8);
   }
 }

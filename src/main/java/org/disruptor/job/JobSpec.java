@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Set;
+import org.disruptor.sandbox.TypedData;
 
 /**
  * A validated job request. {@link #parse} reads the request's JSON text in one streaming pass: the small
@@ -68,17 +69,33 @@ public record JobSpec(String code, Data data, Mode mode, Integer partitions, Str
     private final int end;
     private final int[] elements;
     private final int size;
+    private final TypedData.Dtype dtype;
 
     Data(byte[] text, int start, int end, int[] elements, int size) {
+      this(text, start, end, elements, size, null);
+    }
+
+    private Data(byte[] text, int start, int end, int[] elements, int size, TypedData.Dtype dtype) {
       this.text = text;
       this.start = start;
       this.end = end;
       this.elements = elements;
       this.size = size;
+      this.dtype = dtype;
+    }
+
+    /** A typed array: {@code size} elements of {@code dtype} from {@code start} of {@code bytes}. */
+    static Data typed(byte[] bytes, int start, TypedData.Dtype dtype) {
+      return new Data(bytes, start, bytes.length, null, (bytes.length - start) / dtype.size(), dtype);
     }
 
     public boolean isArray() {
-      return elements != null;
+      return elements != null || dtype != null;
+    }
+
+    /** The element type of typed (binary) data; null for JSON. */
+    public TypedData.Dtype dtype() {
+      return dtype;
     }
 
     /** Number of elements of an array. */
@@ -86,13 +103,16 @@ public record JobSpec(String code, Data data, Mode mode, Integer partitions, Str
       return size;
     }
 
-    /** The whole value as UTF-8 JSON text. */
+    /** The whole value as UTF-8 JSON text (typed data: tagged, see {@link TypedData}). */
     public byte[] text() {
-      return Arrays.copyOfRange(text, start, end);
+      return dtype != null ? TypedData.tag(dtype, text, start, 0, size) : Arrays.copyOfRange(text, start, end);
     }
 
-    /** Elements {@code [from, to)} of an array, as a UTF-8 JSON array text. */
+    /** Elements {@code [from, to)} of an array, as a UTF-8 JSON array text (typed data: tagged). */
     public byte[] slice(int from, int to) {
+      if (dtype != null) {
+        return TypedData.tag(dtype, text, start, from, to);
+      }
       if (from >= to) {
         return new byte[] {'[', ']'};
       }
@@ -115,6 +135,52 @@ public record JobSpec(String code, Data data, Mode mode, Integer partitions, Str
       }
       return at;
     }
+  }
+
+  /**
+   * Parses a binary job request ({@code application/octet-stream}): one line of JSON, the job without its
+   * {@code data} and with {@code "dtype"} (the element type: float64, int32, ...), a newline, then the
+   * elements, little-endian. Its parts get typed arrays of that type; with no {@code reduce} given, the
+   * parts' results are joined end to end ({@code "flat"}).
+   */
+  public static JobSpec parseBinary(byte[] body, Limits limits) {
+    int newline = -1;
+    for (int i = 0; i < body.length; i++) {
+      if (body[i] == '\n') {
+        newline = i;
+        break;
+      }
+    }
+    if (newline < 0) {
+      throw JobError.badRequest("a binary job starts with one line of JSON (the job, with \"dtype\" and without "
+          + "\"data\"), then a newline, then the elements");
+    }
+    byte[] header = Arrays.copyOf(body, newline);
+    String dtypeName;
+    byte[] job;
+    try {
+      JsonObject json = new JsonObject(io.vertx.core.buffer.Buffer.buffer(header));
+      if (json.containsKey("data")) {
+        throw JobError.badRequest("a binary job's data is the bytes after its first line, not a \"data\" field");
+      }
+      Object dtype = json.remove("dtype");
+      if (!(dtype instanceof String name) || TypedData.Dtype.named(name) == null) {
+        throw JobError.badRequest("a binary job needs \"dtype\", the element type: one of " + TypedData.Dtype.names());
+      }
+      dtypeName = name;
+      job = json.put("data", new io.vertx.core.json.JsonArray()).encode().getBytes(StandardCharsets.UTF_8);
+    } catch (io.vertx.core.json.DecodeException e) {
+      throw JobError.badRequest("the first line of a binary job must be a JSON object (the job without its data)");
+    }
+    TypedData.Dtype dtype = TypedData.Dtype.named(dtypeName);
+    int bytes = body.length - newline - 1;
+    if (bytes % dtype.size() != 0) {
+      throw JobError.badRequest("the binary data is " + bytes + " bytes, not a whole number of " + dtype.wire()
+          + " elements of " + dtype.size() + " bytes");
+    }
+    JobSpec spec = parseTokens(job, limits, Data.typed(body, newline + 1, dtype));
+    return new JobSpec(spec.code, spec.data, spec.mode, spec.partitions, spec.reduce == null ? "flat" : spec.reduce,
+        spec.timeoutMs, spec.refJson, spec.key, spec.nodes, spec.labels, spec.modules);
   }
 
   /** Bodies from this size on have their data located by {@link JsonScanner} instead of the tokenizer. */

@@ -214,6 +214,21 @@ final class GraalJsEngine implements JsEngine {
     }
   }
 
+  /** A part's typed input as an ArrayBuffer of the context, its elements written in eight bytes at a time. */
+  private static Value arrayBuffer(Value runner, byte[] typed) {
+    int length = typed.length - TypedData.HEADER;
+    Value buffer = runner.getMember("alloc").execute(length);
+    java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(typed).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    int at = 0;
+    for (; at + 8 <= length; at += 8) {
+      buffer.writeBufferLong(java.nio.ByteOrder.LITTLE_ENDIAN, at, in.getLong(TypedData.HEADER + at));
+    }
+    for (; at < length; at++) {
+      buffer.writeBufferByte(at, typed[TypedData.HEADER + at]);
+    }
+    return buffer;
+  }
+
   @Override
   public PartResult run(PartTask task, RunHandle handle) {
     long start = System.nanoTime();
@@ -234,12 +249,22 @@ final class GraalJsEngine implements JsEngine {
     watchdog.watch(handle, guards);
     try {
       Value fn = context.eval(source(task.code()));
-      Value take = prepared.runner().execute(fn, new String(task.input(), StandardCharsets.UTF_8), task.ctxJson());
+      byte[] data = task.input();
+      Value take = TypedData.isTyped(data)
+          ? prepared.runner().execute(fn, arrayBuffer(prepared.runner(), data), task.ctxJson(), TypedData.dtype(data).js())
+          : prepared.runner().execute(fn, new String(data, StandardCharsets.UTF_8), task.ctxJson());
       String outcome = take.execute().asString();
       if (handle.stopped()) {
         throw Outcomes.stopped(handle.stopReason(), limits.partMemoryLimitMb(), log.lines());
       }
-      byte[] json = Outcomes.result(outcome, limits.maxResultBytes(), limits.partMemoryLimitMb(), log.lines());
+      byte[] json;
+      if (outcome.startsWith("b")) {
+        Value bytes = take.execute(true);
+        json = Outcomes.typed(outcome, (int) bytes.getBufferSize(), limits.maxResultBytes(), log.lines(),
+            out -> bytes.readBuffer(0, out, TypedData.HEADER, out.length - TypedData.HEADER));
+      } else {
+        json = Outcomes.result(outcome, limits.maxResultBytes(), limits.partMemoryLimitMb(), log.lines());
+      }
       return new PartResult(json, log.lines(), Math.round((System.nanoTime() - start) / 1e3) / 1e3);
     } catch (PolyglotException e) {
       throw translate(e, handle, log.lines());

@@ -56,6 +56,25 @@ final class Outcomes {
     }
   }
 
+  /**
+   * The part's result when its outcome is a typed array ('b' + its type): {@code length} bytes of elements
+   * that {@code fill} writes into the tagged result from {@link TypedData#HEADER}.
+   */
+  static byte[] typed(String outcome, int length, int maxResultBytes, List<String> logs,
+      java.util.function.Consumer<byte[]> fill) {
+    TypedData.Dtype dtype = TypedData.Dtype.ofJs(outcome.substring(1));
+    if (dtype == null) {
+      throw new SandboxException("job_error", "the part ended without a result", null, null, logs);
+    }
+    if (length > maxResultBytes) {
+      throw new SandboxException("output_limit", "the part's result is a " + dtype.js() + " of " + length
+          + " bytes, over the limit of " + maxResultBytes, null, null, logs);
+    }
+    byte[] out = TypedData.allocate(dtype, length);
+    fill.accept(out);
+    return out;
+  }
+
   /** What job code threw, classified: engine limits reached from inside JS get their own codes. */
   static SandboxException thrown(String name, String message, String stack, long memoryLimitMb, List<String> logs) {
     Integer line = null;

@@ -131,7 +131,10 @@ final class V8Engine implements JsEngine {
     }
     restarts.incrementAndGet();
     RunnerProcess.Died died = dead.awaitDeath();
-    String last = died.output.strip().lines().reduce((a, b) -> b).orElse("");
+    // V8's fatal errors come framed in lines of '#', before a native stack trace: the error's own lines
+    List<String> said = died.output.lines().filter(l -> l.startsWith("#")).map(l -> l.substring(1).strip())
+        .filter(l -> !l.isEmpty()).toList();
+    String last = said.isEmpty() ? died.output.strip().lines().reduce((a, b) -> b).orElse("") : String.join(" / ", said);
     LOG.info("V8 " + dead + " died (exit " + died.exit + (last.isEmpty() ? "" : ": " + last) + "): starting another");
     LOG.fine(() -> "V8 " + dead + " printed before it died:\n" + died.output);
     Thread.ofVirtual().name("disruptor-runner-restart").start(() -> {

@@ -17,6 +17,7 @@ import com.caoccao.javet.interop.monitoring.V8HeapStatistics;
 import com.caoccao.javet.interop.options.V8RuntimeOptions;
 import com.caoccao.javet.values.V8Value;
 import com.caoccao.javet.values.primitive.V8ValueString;
+import com.caoccao.javet.values.reference.V8ValueArrayBuffer;
 import com.caoccao.javet.values.reference.V8ValueFunction;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -60,6 +61,11 @@ public final class V8Runner {
   private final AtomicLong heap = new AtomicLong();
   private final com.sun.management.ThreadMXBean threads =
       (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+  /**
+   * True while a context is made or reset (the prelude run included): a GC then must not ask V8 for its heap
+   * figures, which aborts the whole runner. No part runs meanwhile, so no reading is missed.
+   */
+  private volatile boolean bootstrapping;
   private final Watchdog watchdog = new Watchdog("disruptor-runner-watchdog", 2, this::refreshHeap);
   private volatile Running current;
   private volatile V8Runtime runtime;
@@ -115,7 +121,7 @@ public final class V8Runner {
     V8RuntimeOptions.V8_FLAGS.setUseStrict(false).setMaxOldSpaceSize(heapMb).setExposeGC(false)
         .setCustomFlags("--stack-size=" + stackKb);
     // V8 stops JS at --stack-size; the thread's real stack has room beyond that for V8's own C++ frames
-    Thread js = new Thread(null, this::jsLoop, "disruptor-runner-js", (2L * stackKb + 8192) * 1024);
+    Thread js = new Thread(null, this::jsLoop, "disruptor-v8-js", (2L * stackKb + 8192) * 1024);
     js.setDaemon(true);
     js.start();
     try {
@@ -159,8 +165,10 @@ public final class V8Runner {
 
   private void jsLoop() {
     try {
+      bootstrapping = true;
       runtime = newRuntime();
       prepare();
+      bootstrapping = false;
       dataLimit = OsLimits.limitData(dataHeadroomBytes);
       heap.set(heapNow());
       send(new Frames.Builder(Frames.READY).putLong(heap.get()).putLong(dataLimit).putLong(ProcessHandle.current().pid()));
@@ -274,10 +282,13 @@ public final class V8Runner {
     if (handle.stopped()) {
       throw Outcomes.stopped(handle.stopReason(), memoryMb, List.of());
     }
+    byte[] data = request.input();
+    boolean typed = TypedData.isTyped(data);
     try (V8Value fn = runtime.getExecutor(request.code()).setResourceName(Outcomes.SOURCE_NAME).execute();
-        V8ValueString input = runtime.createV8ValueString(new String(request.input(), StandardCharsets.UTF_8));
+        V8Value input = typed ? arrayBuffer(data) : runtime.createV8ValueString(new String(data, StandardCharsets.UTF_8));
         V8ValueString ctx = runtime.createV8ValueString(request.ctx());
-        V8ValueFunction take = runner.call(null, fn, input, ctx)) {
+        V8ValueString type = typed ? runtime.createV8ValueString(TypedData.dtype(data).js()) : null;
+        V8ValueFunction take = typed ? runner.call(null, fn, input, ctx, type) : runner.call(null, fn, input, ctx)) {
       String outcome = take.callString(null);
       if (outcome.startsWith("p")) {
         runtime.await();
@@ -285,6 +296,13 @@ public final class V8Runner {
       }
       if (handle.stopped()) {
         throw Outcomes.stopped(handle.stopReason(), memoryMb, partLog.lines());
+      }
+      if (outcome.startsWith("b")) {
+        try (V8ValueArrayBuffer bytes = take.call(null, true)) {
+          java.nio.ByteBuffer view = bytes.getByteBuffer();
+          return Outcomes.typed(outcome, view.remaining(), request.maxResultBytes(), partLog.lines(),
+              out -> view.get(out, TypedData.HEADER, out.length - TypedData.HEADER));
+        }
       }
       return Outcomes.result(outcome, request.maxResultBytes(), memoryMb, partLog.lines());
     } catch (JavetCompilationException e) {
@@ -313,6 +331,13 @@ public final class V8Runner {
     }
   }
 
+  /** A part's typed input as an ArrayBuffer of the isolate (its elements copied in once). */
+  private V8ValueArrayBuffer arrayBuffer(byte[] typed) throws JavetException {
+    V8ValueArrayBuffer buffer = runtime.createV8ValueArrayBuffer(typed.length - TypedData.HEADER);
+    buffer.getByteBuffer().put(typed, TypedData.HEADER, typed.length - TypedData.HEADER);
+    return buffer;
+  }
+
   private static SandboxException compileError(JavetScriptingError error) {
     return new SandboxException("compile_error", Outcomes.syntaxMessage(String.valueOf(error.getDetailedMessage())),
         error.getLineNumber(), error.getStartColumn() + 1, List.of());
@@ -325,6 +350,7 @@ public final class V8Runner {
    * back, or the isolate replaced.
    */
   private void recover(boolean stopped) throws JavetException {
+    bootstrapping = true;
     release();
     if (stopped) {
       recycle();
@@ -338,6 +364,7 @@ public final class V8Runner {
       }
     }
     prepare();
+    bootstrapping = false;
     heap.set(heapNow());
   }
 
@@ -372,6 +399,9 @@ public final class V8Runner {
 
   /** Asks the isolate for its heap figures; the answer lands in {@link #heap} when V8 gets to it. */
   private void refreshHeap() {
+    if (bootstrapping) {
+      return; // asked while V8 bootstraps a context, V8 aborts the process ("Fatal error in v8::ToLocalChecked")
+    }
     CompletableFuture<V8HeapStatistics> pending = pendingStats;
     if (pending != null && !pending.isDone()) {
       return;

@@ -12,6 +12,18 @@
   const promiseResolve = Promise.resolve.bind(Promise);
   const promiseThen = Promise.prototype.then;
   const sink = hostSink !== undefined ? hostSink : console.log.bind(console);
+  // typed arrays in and out (binary data): the constructors and the %TypedArray% getters, captured
+  const Buffer = ArrayBuffer;
+  const Bytes = Uint8Array;
+  const typedProto = Reflect.getPrototypeOf(Uint8Array.prototype);
+  const typedGet = (key) => Reflect.getOwnPropertyDescriptor(typedProto, key).get;
+  const typedTag = typedGet(Symbol.toStringTag);
+  const typedBuffer = typedGet('buffer');
+  const typedOffset = typedGet('byteOffset');
+  const typedLength = typedGet('byteLength');
+  const typedSet = typedProto.set;
+  const TYPED = Object.freeze(Object.assign(Object.create(null), { Int8Array, Uint8Array, Int16Array, Uint16Array,
+    Int32Array, Uint32Array, Float32Array, Float64Array }));
 
   for (const name of ['load', 'loadWithNewGlobal', 'print', 'printErr', 'Graal', 'Java', 'Polyglot', 'Packages',
     'java', 'javax', 'com', 'org', 'edu', 'net', 'quit', 'exit', 'read', 'readbuffer', 'readline', 'WebAssembly',
@@ -65,16 +77,34 @@
     return 'e\n' + stringify(name) + '\n' + stringify(message) + '\n' + stringify(stack);
   };
 
-  // run(fn, input, ctx) starts the part; the function it returns is called once the engine has run every
-  // pending promise job, and answers 'o' + JSON, 'e' + error fields, 'f' + what fn was, or 'p' (pending)
-  return function run(fn, input, ctx) {
+  // run(fn, input, ctx[, type]) starts the part: input is JSON text, or with a type (Float64Array, ...) an
+  // ArrayBuffer that fn gets as that typed array. The function it returns is called once the engine has run
+  // every pending promise job, and answers 'o' + JSON, 'b' + a typed array's type (called with true, it then
+  // gives a copy of the array's bytes), 'e' + error fields, 'f' + what fn was, or 'p' (pending)
+  const run = function run(fn, input, ctx, type) {
     let outcome = 'p';
+    let bytes;
+    const take = (wanted) => wanted === true ? bytes : outcome;
     if (typeof fn !== 'function') {
       outcome = 'f' + (fn === null ? 'null' : typeof fn);
-      return () => outcome;
+      return take;
     }
+    const typed = (value) => {
+      const tag = value !== null && typeof value === 'object' ? apply(typedTag, value, []) : undefined;
+      if (tag === undefined || TYPED[tag] === undefined) {
+        return false;
+      }
+      const length = apply(typedLength, value, []);
+      bytes = new Buffer(length);
+      apply(typedSet, new Bytes(bytes), [new Bytes(apply(typedBuffer, value, []), apply(typedOffset, value, []), length)]);
+      outcome = 'b' + tag;
+      return true;
+    };
     const done = (value) => {
       try {
+        if (typed(value)) {
+          return;
+        }
         const json = stringify(value);
         outcome = 'o' + (typeof json === 'string' ? json : 'null');
       } catch (e) {
@@ -85,7 +115,7 @@
       outcome = describe(e);
     };
     try {
-      const result = fn(parse(input), parse(ctx));
+      const result = fn(type === undefined ? parse(input) : new TYPED[type](input), parse(ctx));
       if (result !== null && (typeof result === 'object' || typeof result === 'function')
           && typeof result.then === 'function') {
         apply(promiseThen, promiseResolve(result), [done, fail]);
@@ -95,6 +125,9 @@
     } catch (e) {
       fail(e);
     }
-    return () => outcome;
+    return take;
   };
+  // a fresh ArrayBuffer for a part's binary input, for an engine that fills it from the host side
+  run.alloc = (n) => new Buffer(n);
+  return run;
 })

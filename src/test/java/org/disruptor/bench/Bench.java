@@ -15,6 +15,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -120,8 +121,13 @@ public final class Bench {
           throw new IllegalStateException(e);
         }
       });
-      line("One node per engine: " + jits + ". Grid figure: the part's own time in the node (fresh context, JSON"
-          + " in, function, JSON out); node figure: the function call alone.\n");
+      line("One node per engine: " + jits + ". Grid wall figure: the part's own time in the node (fresh context, JSON"
+          + " in, function, JSON out); node wall figure: the function call alone. CPU figures: what the machine's"
+          + " scheduler counted for the JS threads over the same job (v8: the runner processes' JS threads; graaljs:"
+          + " the node's JS worker threads; both include preparing the next fresh context; node:"
+          + " process.cpuUsage() around the call, all its threads). On a shared"
+          + " machine the wall figures grow with whatever else runs, the CPU figures do not: the CPU ratio is the"
+          + " engine's speed against node.\n");
       line(Stats.header());
       String array = jsonArray(1_000_000, i -> i % 1000);
       String numbers = jsonArray(100_000, i -> i * 1.5);
@@ -137,21 +143,33 @@ public final class Bench {
         String body = "{\"code\":" + Json.encode(c.code()) + ",\"data\":" + c.data() + ",\"partitions\":1}";
         int runs = c.name().equals("fib27") ? 60 : 20;
         Map<String, Stats> grids = new java.util.LinkedHashMap<>();
+        Map<String, Stats> cpus = new java.util.LinkedHashMap<>();
         int warmup = 0;
         for (String engine : engines) {
           List<Double> grid = new ArrayList<>();
-          warmup = Math.max(warmup, warmPart(clusters.get(engine).first(), c.name(), body, runs, grid));
+          List<Double> cpu = new ArrayList<>();
+          Cluster cluster = clusters.get(engine);
+          warmup = Math.max(warmup, warmPart(cluster.first(), new JsCpu(cluster.nodes.getFirst().pid()), c.name(), body,
+              runs, grid, cpu));
           grids.put(engine, Stats.of(grid));
+          cpus.put(engine, Stats.of(cpu));
           if (engine.equals("graaljs")) {
             profiles.put(c.label(), profile(clusters.get(engine).nodes.getFirst(), body, runs));
           }
         }
-        Stats b = Stats.of(nodeBaseline(c.name(), warmup, runs));
+        List<List<Double>> baseline = nodeBaseline(c.name(), warmup, runs);
+        Stats b = Stats.of(baseline.get(0));
+        Stats bCpu = Stats.of(baseline.get(1));
         for (Map.Entry<String, Stats> grid : grids.entrySet()) {
-          line(grid.getValue().row(c.label() + ", " + grid.getKey() + " part", "ms",
+          line(grid.getValue().row(c.label() + ", " + grid.getKey() + " part, wall", "ms",
               String.format("%s/node = **%.2fx**", grid.getKey(), grid.getValue().median() / b.median())));
         }
-        line(b.row(c.label() + ", node " + nodeVersion(), "ms", "baseline"));
+        line(b.row(c.label() + ", node " + nodeVersion() + ", wall", "ms", "baseline"));
+        for (Map.Entry<String, Stats> cpu : cpus.entrySet()) {
+          line(cpu.getValue().row(c.label() + ", " + cpu.getKey() + " part, CPU", "ms",
+              String.format("%s/node = **%.2fx**", cpu.getKey(), cpu.getValue().median() / bCpu.median())));
+        }
+        line(bCpu.row(c.label() + ", node " + nodeVersion() + ", CPU", "ms", "baseline"));
       }
       line("\nWhere a warm graaljs part's CPU goes (JFR samples of the node's JS worker threads, by the class running;"
           + " v8 parts run in runner processes):\n");
@@ -167,11 +185,14 @@ public final class Bench {
    * Runs a one-part job until the engine has settled (at least 20 runs and 4 s: GraalJS needs ~2 s on 2 cores),
    * then {@code runs} more whose part times go to {@code samples}; answers how many runs warmed it.
    */
-  private static int warmPart(String node, String name, String body, int runs, List<Double> samples) throws Exception {
+  private static int warmPart(String node, JsCpu jsCpu, String name, String body, int runs, List<Double> samples,
+      List<Double> cpuSamples) throws Exception {
     int warmup = 0;
     long warmUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
     for (int i = 0; warmup == 0 || i < warmup + runs; i++) {
+      long cpuBefore = jsCpu.nanos();
       JsonObject result = new JsonObject(post(node, "/api/jobs", body));
+      double cpuMs = (jsCpu.nanos() - cpuBefore) / 1e6;
       if (!"completed".equals(result.getString("status"))) {
         throw new IllegalStateException(name + " failed: " + result.encode());
       }
@@ -179,6 +200,9 @@ public final class Bench {
         warmup = i + 1;
       } else if (warmup > 0) {
         samples.add(result.getJsonArray("partitions").getJsonObject(0).getDouble("elapsedMs"));
+        if (cpuMs >= 0) { // else a runner was replaced meanwhile, and its counters went with it
+          cpuSamples.add(cpuMs);
+        }
       }
     }
     return warmup;
@@ -293,15 +317,19 @@ public final class Bench {
         .map(e -> String.format("%.0f%% %s", 100.0 * e.getValue() / all, e.getKey())).toList();
   }
 
-  private static List<Double> nodeBaseline(String name, int warmup, int runs) throws Exception {
+  /** node's wall and CPU times (ms) for the same function, warm: two lists of {@code runs} samples. */
+  private static List<List<Double>> nodeBaseline(String name, int warmup, int runs) throws Exception {
     Path script = Path.of(System.getProperty("disruptor.home", ".")).resolve("bench/node/js-speed.js");
     Process p = new ProcessBuilder("node", script.toString(), name, String.valueOf(warmup), String.valueOf(runs))
         .redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes());
     p.waitFor();
     List<Double> samples = new ArrayList<>();
-    new JsonObject(out.trim()).getJsonArray("samplesMs").forEach(v -> samples.add(((Number) v).doubleValue()));
-    return samples;
+    List<Double> cpu = new ArrayList<>();
+    JsonObject answer = new JsonObject(out.trim());
+    answer.getJsonArray("samplesMs").forEach(v -> samples.add(((Number) v).doubleValue()));
+    answer.getJsonArray("cpuMs").forEach(v -> cpu.add(((Number) v).doubleValue()));
+    return List.of(samples, cpu);
   }
 
   private static String nodeVersion() throws Exception {
@@ -618,34 +646,77 @@ public final class Bench {
   // ---- c. Data path ---------------------------------------------------------------------------------------
 
   private void dataPath() throws Exception {
-    line("\n## Data path: a map job over 1e6 numbers in 8 parts, 3 nodes\n");
-    String data = jsonArray(1_000_000, i -> i * 7 % 100_003);
-    String body = "{\"code\":\"(xs) => xs.map(x => x + 1)\",\"data\":" + data + ",\"partitions\":8}";
-    double mb = body.length() / 1e6;
-    try (Cluster cluster = Cluster.start(3)) {
+    int n = 1_000_000;
+    line("\n## Data path: a map job over 1e6 integers in 8 parts, each squared, all results back, 3 nodes\n");
+    line("Default configuration and heap (run.sh's). JSON: the request `{\"code\": \"(xs) => xs.map(x => x * x)\", "
+        + "\"data\": [0, 1, ...], \"partitions\": 8}`, with no reduce (the parts' arrays), the built-in `\"flat\"`, "
+        + "or a JS reduce `(parts) => parts.flat()`. Binary: the same numbers as float64 in an"
+        + " `application/octet-stream` body, parts get a Float64Array and return one, the answer is the joined"
+        + " bytes (`Accept: application/octet-stream`). Baselines, same machine, same run: one node process doing"
+        + " the same work alone (no grid), and a Jackson decode of the array in one JVM.\n");
+    String data = jsonArray(n, i -> i);
+    String code = "(xs) => xs.map(x => x * x)";
+    record Kind(String label, byte[] body, boolean binary, double mbIn) { }
+    java.nio.ByteBuffer elements = java.nio.ByteBuffer.allocate(n * 8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    for (int i = 0; i < n; i++) {
+      elements.putDouble(i);
+    }
+    byte[] head = ("{\"code\":" + Json.encode(code) + ",\"partitions\":8,\"dtype\":\"float64\"}\n")
+        .getBytes(StandardCharsets.UTF_8);
+    byte[] binaryBody = java.util.Arrays.copyOf(head, head.length + n * 8);
+    System.arraycopy(elements.array(), 0, binaryBody, head.length, n * 8);
+    java.util.function.Function<String, byte[]> json = reduce -> ("{\"code\":" + Json.encode(code) + ",\"data\":" + data
+        + ",\"partitions\":8" + (reduce == null ? "" : ",\"reduce\":" + Json.encode(reduce)) + "}")
+        .getBytes(StandardCharsets.UTF_8);
+    List<Kind> kinds = List.of(
+        new Kind("JSON, no reduce", json.apply(null), false, 0),
+        new Kind("JSON, reduce \"flat\" (built in)", json.apply("flat"), false, 0),
+        new Kind("JSON, JS reduce (parts) => parts.flat()", json.apply("(parts) => parts.flat()"), false, 0),
+        new Kind("binary float64", binaryBody, true, 0));
+    try (Cluster cluster = Cluster.startWithHeap(3, NodeProcess.DEFAULT_HEAP)) {
       String node = cluster.first();
-      Action job = () -> {
-        String out = post(node, "/api/jobs", body);
-        if (!out.contains("\"completed\"")) {
-          throw new IllegalStateException(out.substring(0, Math.min(300, out.length())));
-        }
-      };
-      // the first jobs on fresh nodes run while the JITs compile the parse, slice and JSON paths (3 s, 1 s,
-      // ...): the warm-up runs 40 jobs and at least 20 s, and its first five are reported as the cold figure
-      List<Double> cold = timed(5, job);
-      long warmUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-      for (int i = 5; i < 40 || System.nanoTime() < warmUntil; i++) {
-        job.run();
-      }
-      List<Double> wall = timed(10, job);
-      Stats s = Stats.of(wall);
       line(Stats.header());
-      line(Stats.of(cold).row("the first 5 jobs on fresh nodes (cold JIT)", "ms", cold.stream()
-          .map(Stats::fmt).collect(java.util.stream.Collectors.joining(", ", "in order: ", ""))));
-      line(s.row(String.format("map over 1e6 numbers, warm (%.1f MB of JSON in, about as much out)", mb), "ms", ""));
-      line(String.format("| throughput (request JSON / median wall time) | MB/s | **%.1f** | | | | target ≥ 50 |", mb / (s.median() / 1000)));
-      List<Double> parse = timed(10, () -> new JsonArray(data));
-      line(Stats.of(parse).row("baseline: Jackson decode of the same array in one JVM", "ms", ""));
+      Map<String, Stats> warm = new java.util.LinkedHashMap<>();
+      for (Kind kind : kinds) {
+        Action job = () -> {
+          HttpResponse<byte[]> answer = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + node + "/api/jobs"))
+              .timeout(Duration.ofSeconds(120)).header("content-type", kind.binary() ? "application/octet-stream"
+                  : "application/json").header("accept", kind.binary() ? "application/octet-stream" : "application/json")
+              .POST(HttpRequest.BodyPublishers.ofByteArray(kind.body())).build(), HttpResponse.BodyHandlers.ofByteArray());
+          if (answer.statusCode() != 200) {
+            throw new IllegalStateException(kind.label() + ": " + new String(answer.body(), 0,
+                Math.min(300, answer.body().length), StandardCharsets.UTF_8));
+          }
+        };
+        // the first job of each kind on these nodes, then a warm-up of 15 jobs and at least 10 s
+        List<Double> first = timed(1, job);
+        long warmUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        for (int i = 1; i < 15 || System.nanoTime() < warmUntil; i++) {
+          job.run();
+        }
+        Stats s = Stats.of(timed(10, job));
+        warm.put(kind.label(), s);
+        double mb = kind.body().length / 1e6;
+        line(s.row(kind.label() + String.format(", warm (%.1f MB in)", mb), "ms",
+            String.format("%.0f MB/s in; the first such job on these nodes: %s ms", mb / (s.median() / 1000),
+                Stats.fmt(first.getFirst()))));
+      }
+      Process p = new ProcessBuilder("node", Path.of(System.getProperty("disruptor.home", "."))
+          .resolve("bench/node/data-path.js").toString(), "10").redirectErrorStream(true).start();
+      JsonObject baseline = new JsonObject(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim());
+      p.waitFor();
+      List<Double> nodeJson = new ArrayList<>();
+      List<Double> nodeBinary = new ArrayList<>();
+      baseline.getJsonArray("jsonMs").forEach(v -> nodeJson.add(((Number) v).doubleValue()));
+      baseline.getJsonArray("binaryMs").forEach(v -> nodeBinary.add(((Number) v).doubleValue()));
+      Stats nj = Stats.of(nodeJson);
+      Stats nb = Stats.of(nodeBinary);
+      line(nj.row("baseline: one node " + nodeVersion() + " process, JSON parse, map, stringify (no grid)", "ms",
+          String.format("grid JSON flat / this = %.2fx", warm.get("JSON, reduce \"flat\" (built in)").median() / nj.median())));
+      line(nb.row("baseline: one node process, the same on a Float64Array (no grid)", "ms",
+          String.format("grid binary / this = %.2fx", warm.get("binary float64").median() / nb.median())));
+      line(Stats.of(timed(10, () -> new JsonArray(data))).row("baseline: Jackson decode of the same array in one JVM",
+          "ms", ""));
     }
   }
 
@@ -804,6 +875,11 @@ public final class Bench {
     final List<NodeProcess> nodes = new ArrayList<>();
 
     static Cluster start(int n, String... options) throws Exception {
+      return startWithHeap(n, "256m", options);
+    }
+
+    /** As {@link #start}, each node with the given -Xmx. */
+    static Cluster startWithHeap(int n, String heap, String... options) throws Exception {
       Cluster cluster = new Cluster();
       String previous = null;
       for (int i = 0; i < n; i++) {
@@ -814,13 +890,13 @@ public final class Bench {
         }
         args.addAll(List.of("--cluster", cluster.name));
         args.addAll(List.of(options));
-        cluster.nodes.add(NodeProcess.start(address, args.toArray(String[]::new)));
+        cluster.nodes.add(NodeProcess.startWithHeap(heap, address, args.toArray(String[]::new)));
         previous = address;
       }
       for (NodeProcess node : cluster.nodes) {
-        node.awaitUp(Duration.ofSeconds(60));
+        node.awaitUp(Duration.ofSeconds(120));
       }
-      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
       for (NodeProcess node : cluster.nodes) {
         while (new JsonObject(node.get("/api/peers").body()).getJsonArray("peers").size() < n) {
           if (System.nanoTime() > end) {

@@ -105,4 +105,69 @@ class BigDataIT {
     assertEquals("payload_too_large", error.getString("error"));
     assertTrue(error.getString("message").contains("maxBodyBytes"), error.getString("message"));
   }
+
+  private static HttpResponse<byte[]> postBinary(String header, byte[] elements, String accept) throws Exception {
+    byte[] head = (header + "\n").getBytes(StandardCharsets.UTF_8);
+    byte[] body = java.util.Arrays.copyOf(head, head.length + elements.length);
+    System.arraycopy(elements, 0, body, head.length, elements.length);
+    return NodeProcess.HTTP.send(HttpRequest.newBuilder(URI.create("http://" + nodes.get(1).address() + "/api/jobs"))
+        .timeout(Duration.ofSeconds(180)).header("content-type", "application/octet-stream").header("accept", accept)
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  @org.junit.jupiter.api.Test
+  @DisplayName("a binary job (Float64 in, Float64 out) gives what the same job in JSON gives, as bytes or as JSON")
+  void binaryRoundTrip() throws Exception {
+    int n = 200_000;
+    java.util.Random random = new java.util.Random(17);
+    java.nio.ByteBuffer in = java.nio.ByteBuffer.allocate(n * 8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    StringBuilder json = new StringBuilder("{\"code\":\"(xs) => xs.map(x => x * 3 + 0.5)\",\"partitions\":8,"
+        + "\"reduce\":\"flat\",\"data\":[");
+    for (int i = 0; i < n; i++) {
+      double v = random.nextGaussian() * 1e3;
+      in.putDouble(v);
+      json.append(i > 0 ? "," : "").append(org.disruptor.sandbox.JsNumbers.json(v));
+    }
+    String header = "{\"code\":\"(xs) => xs instanceof Float64Array ? xs.map(x => x * 3 + 0.5) : null\","
+        + "\"partitions\":8,\"dtype\":\"float64\"}";
+    HttpResponse<byte[]> asJson = post(json.append("]}").toString().getBytes(StandardCharsets.UTF_8));
+    assertEquals(200, asJson.statusCode());
+    io.vertx.core.json.JsonArray expected = new JsonObject(new String(asJson.body(), StandardCharsets.UTF_8))
+        .getJsonArray("result");
+    assertEquals(n, expected.size());
+
+    HttpResponse<byte[]> binary = postBinary(header, in.array(), "application/octet-stream");
+    assertEquals(200, binary.statusCode(), () -> new String(binary.body(), StandardCharsets.UTF_8));
+    assertEquals("application/octet-stream", binary.headers().firstValue("content-type").orElse(""));
+    byte[] body = binary.body();
+    int newline = 0;
+    while (body[newline] != '\n') {
+      newline++;
+    }
+    JsonObject head = new JsonObject(new String(body, 0, newline, StandardCharsets.UTF_8));
+    assertEquals("completed", head.getString("status"));
+    assertEquals("float64", head.getString("dtype"));
+    assertEquals(n, head.getInteger("length"));
+    assertEquals(8, head.getJsonArray("partitions").size());
+    assertEquals(n * 8, body.length - newline - 1);
+    java.nio.ByteBuffer out = java.nio.ByteBuffer.wrap(body, newline + 1, n * 8).slice().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    for (int i = 0; i < n; i++) {
+      double got = out.getDouble(i * 8);
+      if (got != expected.getDouble(i)) {
+        throw new AssertionError("element " + i + " is " + got + " in binary, " + expected.getDouble(i) + " in JSON");
+      }
+    }
+
+    // the same binary job answered as JSON (no Accept: application/octet-stream): the numbers as JSON writes them
+    HttpResponse<byte[]> asText = postBinary(header, in.array(), "application/json");
+    assertEquals(200, asText.statusCode());
+    assertEquals(expected, new JsonObject(new String(asText.body(), StandardCharsets.UTF_8)).getJsonArray("result"));
+
+    HttpResponse<byte[]> bad = postBinary("{\"code\":\"(xs) => xs\",\"dtype\":\"float64\"}", new byte[12],
+        "application/octet-stream");
+    assertEquals(400, bad.statusCode());
+    JsonObject error = new JsonObject(new String(bad.body(), StandardCharsets.UTF_8));
+    assertEquals("bad_request", error.getString("error"));
+    assertTrue(error.getString("message").contains("whole number of float64"), error.getString("message"));
+  }
 }

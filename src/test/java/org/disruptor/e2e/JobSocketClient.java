@@ -76,7 +76,16 @@ final class JobSocketClient implements AutoCloseable {
     return await(e -> id.equals(e.id()) && e.isFinal(), timeout, "final event of job " + id);
   }
 
-  /** The {@code n}-th {@code accepted} event (0-based): jobs on one socket are accepted in the order sent. */
+  /** The {@code accepted} event that echoes {@code ref} (how a client tells its jobs on one socket apart). */
+  Event awaitAccepted(String ref, Duration timeout) throws InterruptedException {
+    return await(e -> "accepted".equals(e.type()) && ref.equals(e.json().getValue("ref")), timeout,
+        "accepted event of ref " + ref);
+  }
+
+  /**
+   * The {@code n}-th {@code accepted} event (0-based), for a socket with one job at a time: jobs sent back to
+   * back may be accepted in another order (each one's code is checked on its own), so such tests use refs.
+   */
   Event awaitAccepted(int n, Duration timeout) throws InterruptedException {
     return await(e -> "accepted".equals(e.type()) && acceptedBefore(e) == n, timeout, "accepted event #" + n);
   }

@@ -72,6 +72,25 @@ class JobsIT {
   }
 
   @Test
+  @DisplayName("?stream=true answers as the job runs: one JSON event a line, accepted, each part, then the end")
+  void streamsEvents() throws Exception {
+    HttpResponse<String> response = entry.post("/api/jobs?stream=true",
+        new JsonObject().put("code", "(xs) => xs.map(x => x * 2)").put("data", range(0, 8)).put("partitions", 4).encode());
+    assertEquals(200, response.statusCode());
+    assertEquals("application/x-ndjson", response.headers().firstValue("content-type").orElse(""));
+    List<JsonObject> events = response.body().lines().map(JsonObject::new).toList();
+    assertEquals("accepted", events.getFirst().getString("type"));
+    assertEquals(4, events.stream().filter(e -> "partition".equals(e.getString("type"))).count(), response.body());
+    JsonObject last = events.getLast();
+    assertEquals("completed", last.getString("type"));
+    assertEquals(new JsonArray("[[0,2],[4,6],[8,10],[12,14]]"), last.getJsonArray("result"));
+    HttpResponse<String> both = entry.post("/api/jobs?stream=true&async=true",
+        new JsonObject().put("code", "(x) => x").put("data", range(0, 2)).encode());
+    assertEquals(400, both.statusCode());
+    assertEquals("bad_request", new JsonObject(both.body()).getString("error"));
+  }
+
+  @Test
   @DisplayName("a map job over 10,000 numbers in 12 parts returns exactly the function's values, slice by slice, spread over all nodes")
   void mapJob() throws Exception {
     JsonObject body = run(new JsonObject().put("code", "(xs, ctx) => xs.map(x => (x * x + 7 * x) % 1009 - ctx.partition)")
@@ -291,10 +310,12 @@ class JobsIT {
   @DisplayName("over the WebSocket: two jobs on one socket both complete with their own results")
   void webSocketTwoJobs() throws Exception {
     try (JobSocketClient client = JobSocketClient.connect(entry.address())) {
-      client.send(new JsonObject().put("code", "(xs) => xs.map(x => x * 2)").put("data", range(1, 4)).put("partitions", 3));
-      client.send(new JsonObject().put("code", "(xs) => xs.map(x => x + 100)").put("data", range(1, 3)).put("partitions", 2));
-      String first = client.awaitAccepted(0, SOON).id();
-      String second = client.awaitAccepted(1, SOON).id();
+      client.send(new JsonObject().put("code", "(xs) => xs.map(x => x * 2)").put("data", range(1, 4)).put("partitions", 3)
+          .put("ref", "doubles"));
+      client.send(new JsonObject().put("code", "(xs) => xs.map(x => x + 100)").put("data", range(1, 3)).put("partitions", 2)
+          .put("ref", "plus100"));
+      String first = client.awaitAccepted("doubles", SOON).id();
+      String second = client.awaitAccepted("plus100", SOON).id();
       assertNotEquals(first, second);
       JobSocketClient.Event a = client.awaitFinal(first, FINAL);
       JobSocketClient.Event b = client.awaitFinal(second, FINAL);

@@ -252,4 +252,46 @@ class JobSpecTest {
     String fine = "[".repeat(JobSpec.MAX_NESTING - 2) + "]".repeat(JobSpec.MAX_NESTING - 2);
     assertEquals(1, parse(big("[" + fine + "]")).data().size());
   }
+
+  private static byte[] binary(String header, byte[] elements) {
+    byte[] head = (header + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] body = java.util.Arrays.copyOf(head, head.length + elements.length);
+    System.arraycopy(elements, 0, body, head.length, elements.length);
+    return body;
+  }
+
+  @Test
+  @DisplayName("a binary job: its header line, then elements sliced into tagged typed arrays; no reduce means flat")
+  void binaryJob() {
+    byte[] elements = new byte[5 * 4];
+    for (int i = 0; i < 5; i++) {
+      elements[i * 4] = (byte) (i + 1);
+    }
+    JobSpec spec = JobSpec.parseBinary(binary("{\"code\":\"(xs) => xs\",\"dtype\":\"int32\",\"partitions\":2}", elements),
+        LIMITS);
+    assertEquals("flat", spec.reduce());
+    assertEquals(5, spec.data().size());
+    byte[] first = spec.data().slice(0, 3);
+    assertEquals(org.disruptor.sandbox.TypedData.Dtype.INT32, org.disruptor.sandbox.TypedData.dtype(first));
+    assertEquals("[1,2,3]", new String(org.disruptor.sandbox.TypedData.json(first), java.nio.charset.StandardCharsets.UTF_8));
+    assertEquals("[4,5]", new String(org.disruptor.sandbox.TypedData.json(spec.data().slice(3, 5)),
+        java.nio.charset.StandardCharsets.UTF_8));
+    assertEquals("sum", JobSpec.parseBinary(binary("{\"code\":\"(xs) => xs\",\"dtype\":\"int32\",\"reduce\":\"sum\"}",
+        elements), LIMITS).reduce());
+  }
+
+  @ParameterizedTest(name = "a binary job is refused with 400: {0}")
+  @CsvSource(delimiter = '|', value = {
+      "no header line|{\"code\":\"(x) => x\",\"dtype\":\"float64\"}|one line of JSON",
+      "no dtype|{\"code\":\"(x) => x\"}NL|needs \"dtype\"",
+      "an unknown dtype|{\"code\":\"(x) => x\",\"dtype\":\"float16\"}NL|one of int8",
+      "a data field|{\"code\":\"(x) => x\",\"dtype\":\"int8\",\"data\":[1]}NL|not a \"data\" field",
+      "a header that is not JSON|code=1NL|must be a JSON object",
+      "a partial element|{\"code\":\"(x) => x\",\"dtype\":\"float64\"}NL123|not a whole number of float64"})
+  void badBinaryJobs(String what, String body, String message) {
+    JobError e = assertThrows(JobError.class, () -> JobSpec.parseBinary(body.replace("NL", "\n")
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8), LIMITS));
+    assertEquals(400, e.status(), what);
+    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains(message), what + ": " + e.getMessage());
+  }
 }

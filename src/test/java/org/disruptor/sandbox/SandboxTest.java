@@ -148,6 +148,44 @@ class SandboxTest {
     }
 
     @Test
+    @DisplayName("sixty garbage-heavy parts in a row all complete, and no V8 runner dies between them")
+    void garbageBetweenParts() throws Exception {
+      long before = engine().stats().getLong("restarts", 0L);
+      for (int i = 0; i < 60; i++) {
+        assertEquals("100000", json("(n) => { const junk = []; for (let i = 0; i < n; i++) junk.push({ i, s: 'x' + i }); "
+            + "return junk.length }", "100000"), "part " + i);
+      }
+      // a GC while the next context bootstraps must not ask V8 for heap figures: that aborted the runner
+      assertEquals(before, engine().stats().getLong("restarts", 0L), "runner restarts");
+    }
+
+    PartResult runTyped(String code, byte[] typed) throws Exception {
+      return onWorker(() -> engine().run(new PartTask(code, typed, CTX, FAR, 5_000), new RunHandle()));
+    }
+
+    @Test
+    @DisplayName("a typed array in is a Float64Array, and a typed array out comes back as its bytes")
+    void typedArraysInAndOut() throws Exception {
+      java.nio.ByteBuffer in = java.nio.ByteBuffer.allocate(5 * 8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+      for (double d : new double[] {1.5, -2, 3, 0.1, 1e300}) {
+        in.putDouble(d);
+      }
+      byte[] input = TypedData.tag(TypedData.Dtype.FLOAT64, in.array());
+      PartResult squared = runTyped("(xs) => xs instanceof Float64Array ? xs.map(x => x * x) : 'not typed'", input);
+      assertTrue(TypedData.isTyped(squared.json()), "a typed result");
+      assertEquals(TypedData.Dtype.FLOAT64, TypedData.dtype(squared.json()));
+      assertEquals("[2.25,4,9,0.010000000000000002,null]", new String(TypedData.json(squared.json()), StandardCharsets.UTF_8));
+      // a view into part of a larger buffer gives exactly its own elements; another type is kept
+      PartResult view = runTyped("(xs) => new Int32Array(xs.length + 4).fill(7).subarray(2, 4)", input);
+      assertEquals(TypedData.Dtype.INT32, TypedData.dtype(view.json()));
+      assertEquals("[7,7]", new String(TypedData.json(view.json()), StandardCharsets.UTF_8));
+      // from JSON input too, and a typed array whose getters job code replaced still reads as its bytes
+      assertEquals("[1,2]", new String(TypedData.json(run("(xs) => { const a = Uint8Array.from(xs); "
+          + "Object.defineProperty(a, 'buffer', { get() { throw new Error('no') } }); return a }", "[1,2]").json()),
+          StandardCharsets.UTF_8));
+    }
+
+    @Test
     @DisplayName("maps JSON input through the function and returns JSON bytes")
     void maps() throws Exception {
       assertEquals("[1,4,9]", json("(xs) => xs.map(x => x * x)", "[1,2,3]"));
