@@ -190,7 +190,8 @@ class HostileSuiteIT {
     cases.add(failed("load a file", job("(xs) => load('/etc/passwd')"), "job_error"));
     cases.add(failed("require fs", job("(xs) => require('fs').readFileSync('/etc/passwd')"), "job_error"));
     cases.add(completed("no host object in the global", job("(xs) => Object.getOwnPropertyNames(Function('return this')())"
-        + ".filter(n => /^(java|packages|polyglot|graal|load|require|process|quit|exit|print|javet)/i.test(n))"),
+        + ".filter(n => /^(java|packages|polyglot|graal|load|require|process|quit|exit|print|javet)/i.test(n) "
+        + "|| ['com', 'org', 'edu', 'net'].includes(n))"),
         new JsonArray().add(new JsonArray()).add(new JsonArray())));
     cases.add(failed("the constructor's constructor to the host", job("(xs) => (function () {}).constructor.constructor("
         + "'return Java')().type('java.lang.Runtime')"), "job_error"));
@@ -247,8 +248,10 @@ class HostileSuiteIT {
     void hostile(Case given) throws Exception {
       Case c = given;
       if (engine().equals("graaljs") && GRAAL_CANNOT_STOP.contains(given.name())) {
-        c = new Case(given.name(), given.job().copy().put("code", bounded(given.job().getString("code"))), given.http(),
-            given.status(), given.errors(), given.result());
+        // bounded, and stopped by the deadline: on a loaded machine the bounded part may end by itself before
+        // it has used the CPU limit (the CPU limit on such code is SandboxTest's)
+        c = new Case(given.name(), given.job().copy().put("code", bounded(given.job().getString("code")))
+            .put("timeoutMs", 3_000), 504, "timed_out", Set.of("timed_out"), null);
       }
       NodeProcess node = cluster.node(0);
       // over HTTP: the synchronous answer, then the job's view on both nodes
