@@ -113,7 +113,8 @@ class HostileSuiteIT {
   static Stream<Case> cases() {
     List<Case> cases = new ArrayList<>();
     // parts nothing could stop: each stop path that a case can reach (deadline, CPU limit)
-    cases.add(timedOut("catches its own stack overflow, deadline", job(CATCH_LOOP).put("timeoutMs", 3_000)));
+    // deadlines under the 2 s CPU limit: a part's CPU time never runs ahead of the wall clock, so the deadline wins
+    cases.add(timedOut("catches its own stack overflow, deadline", job(CATCH_LOOP).put("timeoutMs", 1_500)));
     cases.add(failed("catches its own stack overflow, CPU limit", job(CATCH_LOOP), "time_limit"));
     cases.add(failed("catches its own stack overflow in a nested function", job("(xs) => { const g = (n) => { "
         + "const f = (m) => { try { return f(m + 1) } catch (e) { return g(n + 1) } }; return f(0) }; return g(0) }"),
@@ -252,7 +253,7 @@ class HostileSuiteIT {
         // bounded, and stopped by the deadline: on a loaded machine the bounded part may end by itself before
         // it has used the CPU limit (the CPU limit on such code is SandboxTest's)
         c = new Case(given.name(), given.job().copy().put("code", bounded(given.job().getString("code")))
-            .put("timeoutMs", 3_000), 504, "timed_out", Set.of("timed_out"), null);
+            .put("timeoutMs", 1_500), 504, "timed_out", Set.of("timed_out"), null);
       }
       NodeProcess node = cluster.node(0);
       // over HTTP: the synchronous answer, then the job's view on both nodes
