@@ -216,11 +216,34 @@ public final class Coordinator {
       state.allowed = new java.util.LinkedHashSet<>();
       widen(state);
     }
-    long timeoutMs = job.spec().timeoutMs();
     state.deadlineTimer = scheduler.timer(Math.max(1, leftMs), () -> finish(job, JobStatus.TIMED_OUT, null,
-        new JobError("timed_out", "the job did not finish within its deadline of " + timeoutMs
-            + " ms (the job's timeoutMs; jobTimeoutMs by default, at most maxJobTimeoutMs)")));
+        deadlineError(job)));
     return state;
+  }
+
+  /**
+   * The one error of a job past its deadline, however the deadline was noticed: by this coordinator's timer,
+   * or by a part's own deadline guard whose report arrives a moment before the timer fires.
+   */
+  private static JobError deadlineError(Job job) {
+    return new JobError("timed_out", "the job did not finish within its deadline of " + job.spec().timeoutMs()
+        + " ms (the job's timeoutMs; jobTimeoutMs by default, at most maxJobTimeoutMs)");
+  }
+
+  /**
+   * How a part's (or the reduce's) failure ends the job. A part stopped for the job's deadline did not fail
+   * by its own code: the job times out exactly as the deadline timer would end it (its error, every part
+   * {@code stopped}), so the race between a part's deadline guard and the timer has one outcome.
+   */
+  private void failedBy(Job job, int index, PartFailed failed) {
+    if ("timed_out".equals(failed.code())) {
+      finish(job, JobStatus.TIMED_OUT, null, deadlineError(job));
+      return;
+    }
+    if (index != PartMessages.REDUCE) {
+      job.failed(index);
+    }
+    finish(job, Failover.statusOf(failed.code()), null, Failover.errorOf(failed));
   }
 
   /**
@@ -445,8 +468,7 @@ public final class Coordinator {
       }
       case PartFailed failed -> {
         if (!stale(job, index, attempt)) {
-          job.failed(index);
-          finish(job, Failover.statusOf(failed.code()), null, Failover.errorOf(failed));
+          failedBy(job, index, failed);
         }
       }
       case PartRefused refused -> retry(job, index, attempt, Failover.reasonOf(refused), null);
@@ -573,7 +595,7 @@ public final class Coordinator {
           : new PartRefused(PartMessages.REDUCE, attempt, self.address(), "unreachable");
       switch (outcome) {
         case PartDone done -> finish(job, JobStatus.COMPLETED, done.result(), null);
-        case PartFailed failed -> finish(job, Failover.statusOf(failed.code()), null, Failover.errorOf(failed));
+        case PartFailed failed -> failedBy(job, PartMessages.REDUCE, failed);
         case PartRefused refused -> {
           Failover.Next next = failover.retry(PartMessages.REDUCE, attempt, Failover.reasonOf(refused));
           if (next instanceof Failover.GiveUp giveUp) {

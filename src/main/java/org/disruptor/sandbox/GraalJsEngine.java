@@ -35,8 +35,15 @@ import org.graalvm.polyglot.io.IOAccess;
  * class lookup, IO, threads, processes, environment or polyglot), made ahead of time with the prelude already
  * run. A watchdog checks each part's deadline, CPU time and memory: GraalJS community has no per-context
  * heap measure, so the memory guard counts the bytes the part's thread allocates while it runs (garbage
- * included: a deterministic upper bound of what the part can hold). Loaded only on a node whose engine is
- * {@code graaljs}, with the GraalJS layer on its class path.
+ * included: a deterministic upper bound of what the part can hold). A stop is a context interrupt, repeated
+ * while the part ignores it (GraalJS delivers each once, at the next safepoint). Code that catches its own
+ * stack overflow and recurses again cannot be interrupted (the interrupt lands at the deepest frame, where
+ * raising it overflows again and the job catches a {@code RangeError}): its handle turns stuck and the worker
+ * pool abandons and replaces its thread. (An execution listener that throws on the part's every function
+ * entry does unwind such a part, but attaching one while other parts recurse deeply can leave Truffle's
+ * instrumentation lock held by a thread that overflowed inside it, which then blocks every thread of the
+ * engine: not used.) Loaded only on a node whose engine is {@code graaljs}, with the GraalJS layer on its
+ * class path.
  */
 final class GraalJsEngine implements JsEngine {
 
@@ -53,6 +60,8 @@ final class GraalJsEngine implements JsEngine {
   private final long graceMs;
   private final Watchdog watchdog;
   private final Set<RunHandle> running = ConcurrentHashMap.newKeySet();
+  /** Parts that ignored their first interrupt (each then interrupted again until it ends or the grace passes). */
+  private final java.util.concurrent.atomic.AtomicLong forced = new java.util.concurrent.atomic.AtomicLong();
   private final com.sun.management.ThreadMXBean threads =
       (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
   /** Fresh contexts made ahead of time, so a part does not wait for one: never reused, never shared. */
@@ -128,6 +137,7 @@ final class GraalJsEngine implements JsEngine {
     Context context = Context.newBuilder("js")
         .engine(engine)
         .sandbox(SandboxPolicy.CONSTRAINED)
+        .allowAllAccess(false)
         .out(log)
         .err(log)
         .allowHostAccess(HostAccess.CONSTRAINED)
@@ -137,6 +147,11 @@ final class GraalJsEngine implements JsEngine {
         .allowNativeAccess(false)
         .allowEnvironmentAccess(EnvironmentAccess.NONE)
         .allowPolyglotAccess(PolyglotAccess.NONE)
+        .allowHostClassLookup(name -> false)
+        .allowHostClassLoading(false)
+        .allowValueSharing(false)
+        .allowInnerContextOptions(false)
+        .allowExperimentalOptions(false)
         .build();
     try {
       return new Prepared(context, log, context.eval(PRELUDE).execute());
@@ -289,12 +304,13 @@ final class GraalJsEngine implements JsEngine {
     Context context = prepared.context();
     BoundedLog log = prepared.log();
     long thread = Thread.currentThread().threadId();
+    java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
     PartGuards guards = new PartGuards(
         Guard.deadline(System::nanoTime, task.deadlineMs()),
         Guard.cpu(() -> threads.getThreadCpuTime(thread), task.cpuLimitMs()),
         Guard.memory(() -> threads.getThreadAllocatedBytes(thread), limits.partMemoryLimitMb() * 1024L * 1024L));
     running.add(handle);
-    handle.attach(() -> interrupt(context), () -> false, graceMs);
+    handle.attach(() -> interrupt(context, ended), () -> awaitEnd(ended), graceMs);
     watchdog.watch(handle, guards);
     try {
       Value fn = function(context, task, program);
@@ -321,6 +337,7 @@ final class GraalJsEngine implements JsEngine {
       // the host stack ran out outside guest code (e.g. while GraalJS unwound): the same limit for the user
       throw new SandboxException("stack_limit", "the part exceeded the stack depth limit", null, null, log.lines());
     } finally {
+      ended.countDown();
       watchdog.forget(handle);
       handle.detach();
       running.remove(handle);
@@ -328,20 +345,50 @@ final class GraalJsEngine implements JsEngine {
     }
   }
 
-  /** Interrupts the guest, waiting at most the grace: a part GraalJS cannot interrupt turns the handle stuck. */
-  private void interrupt(Context context) {
+  /**
+   * Interrupts the guest, waiting at most half the grace; a part that ignores it is interrupted again and
+   * again for the other half (the grace's check then waits for it to end, else the handle turns stuck).
+   */
+  private void interrupt(Context context, java.util.concurrent.CountDownLatch ended) {
     try {
-      context.interrupt(Duration.ofMillis(graceMs));
+      context.interrupt(Duration.ofMillis(Math.max(1, graceMs / 2)));
     } catch (TimeoutException e) {
-      LOG.warning("a part did not stop within " + graceMs + " ms of its stop: its thread is lost to the pool");
+      if (ended.getCount() > 0) {
+        forced.incrementAndGet();
+        // GraalJS delivers each interrupt once: one raised where the stack is nearly exhausted can turn into
+        // a RangeError the job catches (a loop in a catch handler of the deepest frame), and the next one,
+        // a frame or more further up, may end the part.
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(1, graceMs / 2));
+        while (ended.getCount() > 0 && System.nanoTime() < end) {
+          try {
+            context.interrupt(Duration.ofMillis(20));
+          } catch (TimeoutException again) {
+            // not yet: interrupt again
+          }
+        }
+      }
     } catch (RuntimeException e) {
       // the context is closing or closed: nothing left to stop
     }
   }
 
+  /** Whether the part ends within half the grace (after the repeated interrupts, or on its own). */
+  private boolean awaitEnd(java.util.concurrent.CountDownLatch ended) {
+    try {
+      if (ended.await(Math.max(1, graceMs / 2), TimeUnit.MILLISECONDS)) {
+        return true;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    LOG.warning("a part did not stop within " + graceMs + " ms of its stop: its thread is lost to the pool");
+    return false;
+  }
+
   private SandboxException translate(PolyglotException e, RunHandle handle, List<String> logs) {
     long memoryMb = limits.partMemoryLimitMb();
-    if (handle.stopped() && (e.isCancelled() || e.isInterrupted() || e.isResourceExhausted())) {
+    // a stopped part ends with the stop's reason, however GraalJS ended it (interrupt, cancel, a RangeError raised by the interrupt)
+    if (handle.stopped()) {
       return Outcomes.stopped(handle.stopReason(), memoryMb, logs);
     }
     Integer line = null;
@@ -395,7 +442,7 @@ final class GraalJsEngine implements JsEngine {
   public JsonObject stats() {
     long stuck = running.stream().filter(RunHandle::stuck).count();
     return new JsonObject().put("engine", name()).put("jit", jit).put("running", running.size())
-        .put("stuck", stuck).put("readyContexts", readyCount.get());
+        .put("stuck", stuck).put("reinterrupted", forced.get()).put("readyContexts", readyCount.get());
   }
 
   /**

@@ -7,8 +7,8 @@ import java.util.function.BooleanSupplier;
  * (the one reported) and returns at once; the shared stopper thread then interrupts the part the engine's
  * way (V8: {@code terminateExecution} in the runner; GraalJS: a context interrupt). If the part has not
  * ended a grace period later, the engine reclaims what it can: a V8 runner is killed and replaced, and
- * the part ends with the stop's reason; a GraalJS thread cannot be reclaimed, so the handle turns
- * {@link #stuck()}, and the worker pool retires that thread. A part stopped before it started never starts.
+ * the part ends with the stop's reason; a GraalJS part that ignored its interrupt is interrupted again, and
+ * if even that has not ended it the handle turns {@link #stuck()} (the worker pool then retires that thread). A part stopped before it started never starts.
  */
 public final class RunHandle {
 
@@ -42,7 +42,7 @@ public final class RunHandle {
 
   /**
    * True once a stop was requested and the part was still running a grace period later, with nothing the
-   * engine could do about it (GraalJS only: see the README's list of such constructs). The thread that runs
+   * engine could do about it (GraalJS only, once repeated interrupts have not ended the part either). The thread that runs
    * the part is lost to the pool.
    */
   public boolean stuck() {

@@ -26,7 +26,7 @@
     Int32Array, Uint32Array, Float32Array, Float64Array }));
 
   for (const name of ['load', 'loadWithNewGlobal', 'print', 'printErr', 'Graal', 'Java', 'Polyglot', 'Packages',
-    'java', 'javax', 'com', 'org', 'edu', 'net', 'quit', 'exit', 'read', 'readbuffer', 'readline', 'WebAssembly',
+    'java', 'javax', 'javafx', 'com', 'org', 'edu', 'net', 'quit', 'exit', 'read', 'readbuffer', 'readline', 'WebAssembly',
     'console', 'gc', 'Realm', 'd8', 'os', 'arguments']) {
     try { delete globalThis[name]; } catch (e) { /* not deletable: left as it is */ }
   }

@@ -246,6 +246,71 @@ class CoordinatorTest {
   }
 
   @Test
+  @DisplayName("the timed-out race: a part's own deadline report, late results and the deadline timer give one end, "
+      + "the same in every view, no part left running or failed")
+  void timedOutRace() {
+    InMemoryCluster cluster = new InMemoryCluster("a", "b", "c");
+    Coordinator coordinator = coordinator(cluster);
+    Events events = new Events();
+    Events watcher = new Events();
+    Job job = start(coordinator, cluster, spec("[1,2,3]", 3, "(parts) => parts.flat()", 1_000), events);
+    assertTrue(coordinator.listen(job.id(), watcher), "a second watcher, as a WebSocket watch would be");
+    cluster.openFor(0).done("[1]");
+    clock.advance(999);
+    // part 1's deadline guard fired on its node a moment before the coordinator's timer: its report comes first
+    cluster.openFor(1).failed("timed_out", "the part was stopped: the job's deadline passed");
+    // part 2 finished just in time on its node, but its answer arrives after the job ended
+    cluster.openFor(2).done("[3]");
+    clock.advance(1);
+    clock.advance(10_000);
+    assertEquals(JobStatus.TIMED_OUT, job.status());
+    assertEquals(List.of(JobStatus.TIMED_OUT), ended, "ended once");
+    JsonObject view = new JsonObject(job.view());
+    assertEquals("timed_out", view.getString("status"));
+    assertEquals("timed_out", view.getString("error"));
+    assertTrue(view.getString("message").contains("deadline of 1000 ms"), view.encode());
+    assertNull(view.getValue("partition"), "a deadline is the job's, not one part's: " + view);
+    List<String> parts = view.getJsonArray("partitions").stream().map(p -> ((JsonObject) p).getString("status")).toList();
+    assertEquals(List.of("done", "stopped", "stopped"), parts, view.encode());
+    for (Events seen : List.of(events, watcher)) {
+      assertEquals(1, seen.finals(), "one final event: " + seen.types);
+      assertEquals("timed_out", seen.types.getLast(), "nothing after the final event: " + seen.types);
+      JsonObject event = seen.last().copy();
+      event.remove("type");
+      assertEquals(view, event, "the final event is the job's view");
+    }
+    JobStore.Entry entry = store.lookup(job.id()).result();
+    assertEquals("timed_out", entry.summary().getString("status"), "the cluster's directory: " + entry.summary());
+    assertEquals("timed_out", entry.summary().getString("error"));
+    JsonObject last = ui.getLast();
+    assertEquals("timed_out", last.getString("status"), "the page's last word on the job: " + last);
+    assertFalse(ui.stream().skip(ui.indexOf(ui.stream().filter(u -> "timed_out".equals(u.getString("event"))).findFirst()
+        .orElseThrow()) + 1).findAny().isPresent(), "no page event after the end: " + ui);
+    assertEquals(0, clock.pendingTimers(), "no timer left behind");
+  }
+
+  @Test
+  @DisplayName("the timed-out race in the reduce: the reduce's own deadline report ends the job as the timer would")
+  void timedOutRaceInReduce() {
+    InMemoryCluster cluster = new InMemoryCluster("a", "b");
+    Coordinator coordinator = coordinator(cluster);
+    Events events = new Events();
+    Job job = start(coordinator, cluster, spec("[1,2]", 2, "(parts) => parts.flat()", 1_000), events);
+    cluster.openFor(0).done("[1]");
+    cluster.openFor(1).done("[2]");
+    Sent reduce = cluster.openFor(PartMessages.REDUCE);
+    clock.advance(999);
+    reduce.failed("timed_out", "the part was stopped: the job's deadline passed");
+    clock.advance(10_000);
+    assertEquals(JobStatus.TIMED_OUT, job.status());
+    JsonObject view = new JsonObject(job.view());
+    assertTrue(view.getString("message").contains("deadline of 1000 ms"), view.encode());
+    assertNull(view.getValue("stage"), view.encode());
+    assertEquals(1, events.finals());
+    assertEquals(List.of(JobStatus.TIMED_OUT), ended);
+  }
+
+  @Test
   @DisplayName("deadline racing a retry: a retry sent just before the deadline is stopped with the job")
   void retryThenDeadline() {
     InMemoryCluster cluster = new InMemoryCluster("a", "b");
