@@ -68,6 +68,9 @@ public final class V8Runner {
    * figures, which aborts the whole runner. No part runs meanwhile, so no reading is missed.
    */
   private volatile boolean bootstrapping;
+
+  /** Held while a heap reading is asked for, and while {@link #bootstrapping} is set. */
+  private final Object heapAsk = new Object();
   private final Watchdog watchdog = new Watchdog("disruptor-runner-watchdog", 2, this::refreshHeap);
   private volatile Running current;
   private volatile V8Runtime runtime;
@@ -202,7 +205,7 @@ public final class V8Runner {
 
   private void jsLoop() {
     try {
-      bootstrapping = true;
+      startBootstrap();
       runtime = newRuntime();
       prepare();
       bootstrapping = false;
@@ -293,7 +296,7 @@ public final class V8Runner {
     current = new Running(request.id(), handle, guards);
     V8Runtime rt = runtime;
     // the node kills a runner that does not honour a stop, so nothing is left to reclaim here
-    handle.attach(rt::terminateExecution, () -> true, 60_000);
+    handle.attach(() -> terminate(request.id()), () -> true, 60_000);
     watchdog.watch(handle, guards);
     Frames.Builder reply;
     try {
@@ -307,7 +310,12 @@ public final class V8Runner {
     } finally {
       watchdog.forget(handle);
       handle.detach();
-      current = null;
+      synchronized (heapAsk) {
+        // from here no termination reaches this isolate: one asked for before came with a stop, and a
+        // stopped part's isolate is replaced below
+        current = null;
+        bootstrapping = true;
+      }
       log = null;
     }
     reply.putLong(heap.get());
@@ -443,7 +451,8 @@ public final class V8Runner {
    * back, or the isolate replaced.
    */
   private void recover(boolean stopped) throws JavetException {
-    bootstrapping = true;
+    startBootstrap();
+    drainHeapReading();
     release();
     if (stopped) {
       recycle();
@@ -459,6 +468,23 @@ public final class V8Runner {
     prepare();
     bootstrapping = false;
     heap.set(heapNow());
+  }
+
+  /**
+   * Lets a heap reading asked for during the part (V8 answers it at its next interrupt check) be answered
+   * now, in a script of its own: answered while the next context bootstraps, it aborts the runner.
+   */
+  private void drainHeapReading() {
+    CompletableFuture<V8HeapStatistics> pending = pendingStats;
+    if (pending == null || pending.isDone() || runtime == null || runtime.isClosed()) {
+      return;
+    }
+    try {
+      runtime.getExecutor("void 0").executeVoid();
+      pending.get(200, TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      // not answered: the isolate is replaced below only if the part was stopped; nothing more to do
+    }
   }
 
   /** A new isolate (about 1 ms); the old one goes first, so the two never hold memory at once. */
@@ -492,21 +518,44 @@ public final class V8Runner {
 
   /** Asks the isolate for its heap figures; the answer lands in {@link #heap} when V8 gets to it. */
   private void refreshHeap() {
-    if (bootstrapping) {
-      return; // asked while V8 bootstraps a context, V8 aborts the process ("Fatal error in v8::ToLocalChecked")
+    synchronized (heapAsk) {
+      if (bootstrapping) {
+        return; // answered while V8 bootstraps a context, it aborts the process ("Fatal error in v8::ToLocalChecked")
+      }
+      CompletableFuture<V8HeapStatistics> pending = pendingStats;
+      if (pending != null && !pending.isDone()) {
+        return;
+      }
+      V8Runtime rt = runtime;
+      if (rt != null && !rt.isClosed()) {
+        pendingStats = rt.getV8HeapStatistics().whenComplete((stats, e) -> {
+          if (stats != null) {
+            heap.set(used(stats));
+            judge(rt);
+          }
+        });
+      }
     }
-    CompletableFuture<V8HeapStatistics> pending = pendingStats;
-    if (pending != null && !pending.isDone()) {
-      return;
+  }
+
+  /**
+   * Terminates the JS of part {@code id} if it still runs. Never once the part has ended: a termination that
+   * lands while the next context bootstraps aborts the runner ("Exception thrown during bootstrapping").
+   */
+  private void terminate(long id) {
+    synchronized (heapAsk) {
+      Running running = current;
+      V8Runtime rt = runtime;
+      if (running != null && running.id() == id && !bootstrapping && rt != null && !rt.isClosed()) {
+        rt.terminateExecution();
+      }
     }
-    V8Runtime rt = runtime;
-    if (rt != null && !rt.isClosed()) {
-      pendingStats = rt.getV8HeapStatistics().whenComplete((stats, e) -> {
-        if (stats != null) {
-          heap.set(used(stats));
-          judge(rt);
-        }
-      });
+  }
+
+  /** From here on no heap reading is asked for until {@link #bootstrapping} is cleared. */
+  private void startBootstrap() {
+    synchronized (heapAsk) {
+      bootstrapping = true;
     }
   }
 
@@ -519,7 +568,7 @@ public final class V8Runner {
     String reason = running.guards().crossed();
     if (reason != null) {
       running.handle().stop(reason);
-      rt.terminateExecution();
+      terminate(running.id());
     }
   }
 
