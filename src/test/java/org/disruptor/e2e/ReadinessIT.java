@@ -36,8 +36,9 @@ class ReadinessIT {
       Thread client = Thread.ofPlatform().start(() -> {
         while (polling.get()) {
           try {
-            JsonObject peers = new JsonObject(seed.get("/api/peers").body());
+            // /health first: nodes only join here, so the peer list read after it lists at least as many
             int members = new JsonObject(seed.get("/health").body()).getJsonObject("cluster").getInteger("members");
+            JsonObject peers = new JsonObject(seed.get("/api/peers").body());
             List<String> listed = peers.getJsonArray("peers").stream().map(p -> ((JsonObject) p).getString("address"))
                 .toList();
             for (String address : listed) {
