@@ -68,6 +68,7 @@ public final class V8Runner {
    * figures, which aborts the whole runner. No part runs meanwhile, so no reading is missed.
    */
   private volatile boolean bootstrapping;
+  private final com.caoccao.javet.interop.callback.IJavetGCCallback onGc = (types, flags) -> refreshHeap();
 
   /** Held while a heap reading is asked for, and while {@link #bootstrapping} is set. */
   private final Object heapAsk = new Object();
@@ -295,6 +296,9 @@ public final class V8Runner {
         Guard.memory(heap::get, request.memoryBytes()));
     current = new Running(request.id(), handle, guards);
     V8Runtime rt = runtime;
+    // heap readings after each GC only while the part runs: V8 calls a GC callback while it bootstraps a
+    // context too, and a callback then (even one that returns at once) can abort the runner
+    rt.addGCEpilogueCallback(onGc);
     // the node kills a runner that does not honour a stop, so nothing is left to reclaim here
     handle.attach(() -> terminate(request.id()), () -> true, 60_000);
     watchdog.watch(handle, guards);
@@ -308,6 +312,7 @@ public final class V8Runner {
           .putInt(e.line() == null ? -1 : e.line()).putInt(e.column() == null ? -1 : e.column())
           .putStrings(e.logs());
     } finally {
+      rt.removeGCEpilogueCallback(onGc);
       watchdog.forget(handle);
       handle.detach();
       synchronized (heapAsk) {
@@ -494,14 +499,13 @@ public final class V8Runner {
   }
 
   /**
-   * An isolate that also reads its heap after every collection: a fast-growing part makes V8 collect
-   * often, and the reading is taken and judged on the JS thread itself, so a loaded machine that is slow
-   * to schedule the watchdog does not let the part run on to V8's own (fatal) heap limit.
+   * A new isolate. While a part runs it also reads its heap after every collection (see {@link #run}): a
+   * fast-growing part makes V8 collect often, and the reading is taken and judged on the JS thread itself,
+   * so a loaded machine that is slow to schedule the watchdog does not let the part run on to V8's own
+   * (fatal) heap limit.
    */
   private V8Runtime newRuntime() throws JavetException {
-    V8Runtime created = V8Host.getV8Instance().createV8Runtime();
-    created.addGCEpilogueCallback((types, flags) -> refreshHeap());
-    return created;
+    return V8Host.getV8Instance().createV8Runtime();
   }
 
   private long heapNow() {
