@@ -38,8 +38,9 @@ class BadInputIT {
   static void startCluster() throws Exception {
     // no part time limit within reach: the endless job below ends only by its DELETE
     List<String> noPartLimit = List.of("--part-time-limit-ms", "600000");
-    cluster = Cluster.start(2, List.of(List.of("--max-body-bytes", String.valueOf(MAX_BODY), noPartLimit.get(0),
-        noPartLimit.get(1)), noPartLimit));
+    // the code limit this class tests against (the default, maxCodeBytes, is 1 MiB)
+    cluster = Cluster.start(2, List.of(List.of("--max-body-bytes", String.valueOf(MAX_BODY), "--max-code-bytes", "65536",
+        noPartLimit.get(0), noPartLimit.get(1)), noPartLimit));
     cluster.warmUp();
     entry = cluster.node(0);
   }

@@ -62,7 +62,7 @@ class FuzzIT {
     System.out.println("FuzzIT seed " + SEED + " (replay with -Dfuzz.seed=" + SEED + ")");
     node = NodeProcess.start(NodeProcess.freeAddress(), "--cluster", "fuzz-" + UUID.randomUUID().toString().substring(0, 8),
         "--max-body-bytes", String.valueOf(MAX_BODY), "--body-timeout-ms", String.valueOf(SLOW_LIMIT_MS),
-        "--header-timeout-ms", String.valueOf(SLOW_LIMIT_MS));
+        "--header-timeout-ms", String.valueOf(SLOW_LIMIT_MS), "--max-code-bytes", String.valueOf(MAX_CODE));
     node.awaitUp(Duration.ofSeconds(60));
     checks = new AnswerChecks(node, SEED);
     checks.assertCompletedWith(checks.send(RawHttp.post("/api/jobs", DOUBLE_JOB.getBytes(StandardCharsets.UTF_8)), "warm-up"), "[[2,4,6]]", "warm-up");
