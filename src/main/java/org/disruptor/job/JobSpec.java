@@ -382,8 +382,11 @@ public record JobSpec(String code, Data data, Mode mode, Integer partitions, Str
     if (t == JsonToken.VALUE_STRING) {
       // scan to the closing quote, past escapes
       int i = at + 1;
-      while (text[i] != '"') {
+      while (i < text.length && text[i] != '"') {
         i += text[i] == '\\' ? 2 : 1;
+      }
+      if (i >= text.length) {
+        throw JobError.badRequest("invalid JSON: a string that never ends");
       }
       return i + 1;
     }

@@ -294,4 +294,12 @@ class JobSpecTest {
     assertEquals(400, e.status(), what);
     org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains(message), what + ": " + e.getMessage());
   }
+
+  @Test
+  @DisplayName("a data string that never ends is a 400, not an internal error")
+  void unterminatedDataString() {
+    JobError e = assertThrows(JobError.class, () -> JobSpec.parse(
+        "{\"mode\":\"broadcast\",\"code\":\"(d) => d\",\"data\":\":41}}".getBytes(java.nio.charset.StandardCharsets.UTF_8), LIMITS));
+    assertEquals(400, e.status());
+  }
 }
