@@ -83,19 +83,13 @@ public final class Cluster implements AutoCloseable {
   }
 
   public Set<String> addresses() {
-    Set<String> addresses = new TreeSet<>();
-    nodes.forEach(n -> addresses.add(n.address()));
-    return addresses;
+    return NodeProcess.addressesOf(nodes);
   }
 
   /** Stops all nodes at once, so a class's teardown does not add up. */
   @Override
   public void close() {
-    try {
-      NodeProcess.closeAll(nodes);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    NodeProcess.closeAllQuietly(nodes);
   }
 
   /** Every node's address, for messages. */

@@ -108,18 +108,12 @@ public final class NodeChain implements AutoCloseable {
   }
 
   public Set<String> addresses() {
-    Set<String> addresses = new TreeSet<>();
-    nodes.forEach(n -> addresses.add(n.address()));
-    return addresses;
+    return NodeProcess.addressesOf(nodes);
   }
 
   /** Stops every node at once (SIGTERM, then kill -9 after a grace). */
   @Override
   public void close() {
-    try {
-      NodeProcess.closeAll(nodes);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    NodeProcess.closeAllQuietly(nodes);
   }
 }

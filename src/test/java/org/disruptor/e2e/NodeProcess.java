@@ -136,6 +136,22 @@ public final class NodeProcess implements AutoCloseable {
     return address;
   }
 
+  /** The addresses of {@code nodes}, sorted. */
+  public static Set<String> addressesOf(Collection<NodeProcess> nodes) {
+    Set<String> addresses = new TreeSet<>();
+    nodes.forEach(n -> addresses.add(n.address()));
+    return addresses;
+  }
+
+  /** {@link #closeAll}, for a close() that cannot throw: an interrupt is kept for the caller. */
+  public static void closeAllQuietly(Collection<NodeProcess> nodes) {
+    try {
+      closeAll(nodes);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   public long pid() {
     return process.pid();
   }
