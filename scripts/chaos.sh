@@ -3,10 +3,10 @@
 # job WebSocket, and a worker killed with kill -9 and restarted every few seconds (ChaosIT). Prints the
 # summary table and exits non-zero when any job was lost, answered twice, left without a definite status,
 # or completed with a wrong result.
-#   scripts/chaos.sh [JOBS] [CLIENTS]        defaults: 300 jobs, 8 clients
+#   scripts/chaos.sh [JOBS] [CLIENTS]        defaults: 300 jobs, 8 clients, parts of 500 ms
 #   scripts/chaos.sh --coordinators [JOBS] [CLIENTS]
 #                      async jobs, and ANY node killed, coordinators included (CoordinatorChaosIT);
-#                      defaults: 200 jobs, 6 clients
+#                      defaults: 200 jobs, 6 clients, parts of 400 ms
 # Environment: CHAOS_PARTS, CHAOS_PART_MS, CHAOS_KILL_EVERY_MS, CHAOS_WORKER_THREADS, CHAOS_SEED (see ChaosIT).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -14,12 +14,14 @@ TEST=ChaosIT
 SUMMARY_NAME=chaos-summary.txt
 DEFAULT_JOBS=300
 DEFAULT_CLIENTS=8
+DEFAULT_PART_MS=500
 if [ "${1:-}" = "--coordinators" ]; then
   shift
   TEST=CoordinatorChaosIT
   SUMMARY_NAME=coordinator-chaos-summary.txt
   DEFAULT_JOBS=200
   DEFAULT_CLIENTS=6
+  DEFAULT_PART_MS=400
 fi
 JOBS="${1:-${CHAOS_JOBS:-$DEFAULT_JOBS}}"
 CLIENTS="${2:-${CHAOS_CLIENTS:-$DEFAULT_CLIENTS}}"
@@ -33,7 +35,7 @@ fi
 
 props=(-Dchaos.jobs="$JOBS" -Dchaos.clients="$CLIENTS")
 [ -n "${CHAOS_PARTS:-}" ] && props+=(-Dchaos.parts="$CHAOS_PARTS")
-[ -n "${CHAOS_PART_MS:-}" ] && props+=(-Dchaos.partMs="$CHAOS_PART_MS")
+props+=(-Dchaos.partMs="${CHAOS_PART_MS:-$DEFAULT_PART_MS}")
 [ -n "${CHAOS_KILL_EVERY_MS:-}" ] && props+=(-Dchaos.killEveryMs="$CHAOS_KILL_EVERY_MS")
 [ -n "${CHAOS_WORKER_THREADS:-}" ] && props+=(-Dchaos.workerThreads="$CHAOS_WORKER_THREADS")
 [ -n "${CHAOS_SEED:-}" ] && props+=(-Dchaos.seed="$CHAOS_SEED")

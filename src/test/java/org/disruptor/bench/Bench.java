@@ -829,35 +829,57 @@ public final class Bench {
 
   private void startup() throws Exception {
     line("\n## Cold start and join\n");
+    // with and without the build's AOT cache (target/node.aot), interleaved: wall time and the node's CPU
     List<Double> first = new ArrayList<>();
+    List<Double> firstCpu = new ArrayList<>();
+    List<Double> bare = new ArrayList<>();
+    List<Double> bareCpu = new ArrayList<>();
     List<Double> join = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      long start = System.nanoTime();
-      String a = NodeProcess.freeAddress();
-      String cluster = "bench-" + UUID.randomUUID();
-      try (NodeProcess node = NodeProcess.start(a, "--cluster", cluster)) {
-        while (true) {
-          try {
-            if (post(a, "/api/jobs", "{\"code\":\"(x) => x\",\"data\":[1]}").contains("\"completed\"")) {
-              break;
+    boolean cached = java.nio.file.Files.isRegularFile(java.nio.file.Path.of("target/node.aot"));
+    for (int i = 0; i < 4; i++) {
+      for (boolean aot : cached ? List.of(true, false) : List.of(false)) {
+        System.setProperty("disruptor.nodeAot", String.valueOf(aot));
+        long start = System.nanoTime();
+        String a = NodeProcess.freeAddress();
+        String cluster = "bench-" + UUID.randomUUID();
+        try (NodeProcess node = NodeProcess.start(a, "--cluster", cluster)) {
+          while (true) {
+            try {
+              if (post(a, "/api/jobs", "{\"code\":\"(x) => x\",\"data\":[1]}").contains("\"completed\"")) {
+                break;
+              }
+            } catch (IOException e) {
+              Thread.sleep(20);
             }
-          } catch (IOException e) {
-            Thread.sleep(20);
           }
-        }
-        first.add((System.nanoTime() - start) / 1e6);
-        long joinStart = System.nanoTime();
-        String b = NodeProcess.freeAddress();
-        try (NodeProcess second = NodeProcess.start(b, a, "--cluster", cluster)) {
-          while (!get(a, "/api/peers").contains(b)) {
-            Thread.sleep(20);
+          (aot ? first : bare).add((System.nanoTime() - start) / 1e6);
+          (aot ? firstCpu : bareCpu).add(node.process().info().totalCpuDuration().orElseThrow().toNanos() / 1e6);
+          if (aot || !cached) {
+            long joinStart = System.nanoTime();
+            String b = NodeProcess.freeAddress();
+            try (NodeProcess second = NodeProcess.start(b, a, "--cluster", cluster)) {
+              while (!get(a, "/api/peers").contains(b)) {
+                Thread.sleep(20);
+              }
+              join.add((System.nanoTime() - joinStart) / 1e6);
+            }
           }
-          join.add((System.nanoTime() - joinStart) / 1e6);
         }
       }
     }
+    System.clearProperty("disruptor.nodeAot");
     line(Stats.header());
-    line(Stats.of(first).row("process start to first job served", "ms", "JVM + Hazelcast + GraalJS engine"));
+    if (cached) {
+      line(Stats.of(first).row("process start to first job served, AOT cache", "ms", "no cache: "
+          + Stats.fmt(Stats.of(bare).median()) + " ms median"));
+      line(Stats.of(firstCpu).row("node CPU to first job served, AOT cache", "ms", "no cache: "
+          + Stats.fmt(Stats.of(bareCpu).median()) + " ms median"));
+      line(Stats.of(bare).row("process start to first job served, no AOT cache", "ms", "JVM + Hazelcast + V8 runners"));
+    } else {
+      line(Stats.of(bare).row("process start to first job served (no target/node.aot)", "ms",
+          "JVM + Hazelcast + V8 runners"));
+      line(Stats.of(bareCpu).row("node CPU to first job served (no target/node.aot)", "ms", ""));
+    }
     line(Stats.of(join).row("new node start to listed by its peer", "ms", "joinWaitSeconds = 1"));
   }
 

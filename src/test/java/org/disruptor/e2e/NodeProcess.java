@@ -65,6 +65,13 @@ public final class NodeProcess implements AutoCloseable {
           "-cp", JAR + File.pathSeparator + HOME.resolve("target/graaljs") + File.separator + "*",
           "org.disruptor.Main"));
     } else {
+      // as run.sh: the build's AOT cache of a node's start when it is there and not older than the jar
+      Path cache = JAR.resolveSibling("node.aot");
+      // (-Ddisruptor.nodeAot=false: without it, as the startup bench compares)
+      if (Boolean.parseBoolean(System.getProperty("disruptor.nodeAot", "true")) && Files.isRegularFile(cache)
+          && cache.toFile().lastModified() >= JAR.toFile().lastModified()) {
+        command.addAll(List.of("-XX:AOTCache=" + cache, "-Xlog:aot=off", "-Xlog:cds=off"));
+      }
       command.addAll(List.of("-jar", JAR.toString()));
     }
     command.addAll(Arrays.asList(args));

@@ -38,10 +38,10 @@ import org.junit.jupiter.api.Test;
 @DisplayName("Chaos: workers killed and restarted under concurrent jobs")
 class ChaosIT {
 
-  private static final int JOBS = Integer.getInteger("chaos.jobs", 60);
+  private static final int JOBS = Integer.getInteger("chaos.jobs", 40);
   private static final int CLIENTS = Integer.getInteger("chaos.clients", 8);
   private static final int PARTS = Integer.getInteger("chaos.parts", 4);
-  private static final int PART_MS = Integer.getInteger("chaos.partMs", 500);
+  private static final int PART_MS = Integer.getInteger("chaos.partMs", 250);
   private static final int KILL_EVERY_MS = Integer.getInteger("chaos.killEveryMs", 3_000);
   private static final int WORKER_THREADS = Integer.getInteger("chaos.workerThreads", 1);
   private static final long SEED = Long.getLong("chaos.seed", System.nanoTime());

@@ -39,7 +39,7 @@ class CoordinatorChaosIT {
   private static final int JOBS = Integer.getInteger("chaos.jobs", 24);
   private static final int CLIENTS = Integer.getInteger("chaos.clients", 4);
   private static final int PARTS = 4;
-  private static final int PART_MS = Integer.getInteger("chaos.partMs", 400);
+  private static final int PART_MS = Integer.getInteger("chaos.partMs", 250);
   private static final int KILL_EVERY_MS = Integer.getInteger("chaos.killEveryMs", 6_000);
   private static final long SEED = Long.getLong("chaos.seed", System.nanoTime());
   private static final long JOB_DEADLINE_MS = 180_000;

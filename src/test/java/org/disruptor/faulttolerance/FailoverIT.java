@@ -24,7 +24,7 @@ class FailoverIT {
   /** Four parts per node: on one worker each, a node runs one and queues the others. */
   private static final int PARTS = 12;
   /** Long enough that a part queued on the struck node cannot finish before the blow lands. */
-  private static final long PART_MS = 2_000;
+  private static final long PART_MS = 1_200;
   /** One worker per node on any machine, so each node queues parts behind its running one (and few cores spin). */
   private static final String[] WORKERS = {"--worker-threads", "1"};
   private static final long SILENCE_MS = 3_000;

@@ -97,7 +97,7 @@ class ModulesSandboxTest {
     org.junit.jupiter.api.Assumptions.assumeTrue(lodash != null, "run scripts/test-deps.sh to install lodash");
     PartTask.Module module = imported("lodash", lodash);
     long before = v8.stats().getLong("restarts");
-    for (int i = 0; i < 150; i++) {
+    for (int i = 0; i < 60; i++) {
       assertEquals("2", new String(onWorker(() -> v8.run(new PartTask("import _ from 'lodash';\nexport default (xs) =>"
           + " _.chunk(xs, 2).length;", "[1,2,3]".getBytes(StandardCharsets.UTF_8), CTX, 60_000, 5_000,
           List.of(module)), new RunHandle())).json(), StandardCharsets.UTF_8));

@@ -423,9 +423,9 @@ class SandboxTest {
     @ValueSource(strings = {"cancelled", "timed_out", "time_limit"})
     void catchesItsOwnErrors(String reason) throws Exception {
       // GraalJS cannot interrupt this (the interrupt lands at the deepest frame and overflows again), so there it
-      // is bounded (20 s), for the test's worker thread to come back
+      // is bounded (5 s), for the test's worker thread to come back
       boolean v8 = engine().name().equals("v8");
-      String code = "(x) => { const end = Date.now() + " + (v8 ? "1e12" : "20000") + "; const f = (n) => { try { return "
+      String code = "(x) => { const end = Date.now() + " + (v8 ? "1e12" : "5000") + "; const f = (n) => { try { return "
           + "f(n + 1) } catch (e) { if (Date.now() > end) return 0; return f(n + 1) } }; return f(0) }";
       RunHandle handle = new RunHandle();
       Future<SandboxException> outcome = switch (reason) {
@@ -454,10 +454,10 @@ class SandboxTest {
         "(x) => { const f = (n) => { try { return f(n + 1) } catch (e) { while (true) {} } }; return f(0) }",
     })
     void resistsWithRecursion(String code) throws Exception {
-      // bounded (20 s) on graaljs, where an interrupt raised at the deepest frame can be caught as a RangeError:
+      // bounded (5 s) on graaljs, where an interrupt raised at the deepest frame can be caught as a RangeError:
       // recursion in finally and a loop in the deepest catch handler stay stuck until they end by themselves
       String bounded = engine().name().equals("v8") ? code : code.replace("(x) => {", "(x) => { const end = Date.now() + "
-          + "20000;").replace("while (true) {}", "while (Date.now() < end) {}").replace("for (;;) {", "while (Date.now() < end) {")
+          + "5000;").replace("while (true) {}", "while (Date.now() < end) {}").replace("for (;;) {", "while (Date.now() < end) {")
           .replace("finally { f(n + 1) }", "finally { if (Date.now() < end) f(n + 1) }");
       RunHandle handle = new RunHandle();
       String reason = fail(bounded, FAR, 500, handle).code();

@@ -52,7 +52,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 @DisplayName("Hostile jobs, round two (both engines)")
 class HostileSuiteIT {
 
-  static final long PART_TIME_LIMIT_MS = 2_000;
+  static final long PART_TIME_LIMIT_MS = 1_200;
+  /**
+   * The deadline of the cases it stops: under the CPU limit, so a part's CPU time (never ahead of the wall
+   * clock) cannot cross that limit first.
+   */
+  static final long DEADLINE_MS = 700;
   static final int MAX_RESULT_BYTES = 1_000_000;
   static final Duration ANSWER = Duration.ofSeconds(90);
   /** Catches its own stack overflow and recurses again, forever: the part nothing could stop. */
@@ -71,7 +76,7 @@ class HostileSuiteIT {
       "recursion in a finally block", "spin in a catch handler of the deepest frame",
       "an async catch loop around runaway recursion");
   /** How long a bounded variant runs before it ends by itself: far past every limit the cases hit. */
-  static final int BOUND_MS = 10_000;
+  static final int BOUND_MS = 4_000;
 
   /** {@code code} with its loops and recursion ended after {@link #BOUND_MS}. */
   static String bounded(String code) {
@@ -113,8 +118,8 @@ class HostileSuiteIT {
   static Stream<Case> cases() {
     List<Case> cases = new ArrayList<>();
     // parts nothing could stop: each stop path that a case can reach (deadline, CPU limit)
-    // deadlines under the 2 s CPU limit: a part's CPU time never runs ahead of the wall clock, so the deadline wins
-    cases.add(timedOut("catches its own stack overflow, deadline", job(CATCH_LOOP).put("timeoutMs", 1_500)));
+    // deadlines under the CPU limit: a part's CPU time never runs ahead of the wall clock, so the deadline wins
+    cases.add(timedOut("catches its own stack overflow, deadline", job(CATCH_LOOP).put("timeoutMs", DEADLINE_MS)));
     cases.add(failed("catches its own stack overflow, CPU limit", job(CATCH_LOOP), "time_limit"));
     cases.add(failed("catches its own stack overflow in a nested function", job("(xs) => { const g = (n) => { "
         + "const f = (m) => { try { return f(m + 1) } catch (e) { return g(n + 1) } }; return f(0) }; return g(0) }"),
@@ -130,7 +135,7 @@ class HostileSuiteIT {
     cases.add(failed("spin in a catch handler of the deepest frame", job("(xs) => { const f = (n) => { try { return "
         + "f(n + 1) } catch (e) { while (true) {} } }; return f(0) }"), "time_limit", "memory_limit"));
     cases.add(timedOut("spin past the deadline in a catch-all loop", job("(xs) => { for (;;) { try { for (;;) {} } "
-        + "catch (e) { } } }").put("timeoutMs", 1_500)));
+        + "catch (e) { } } }").put("timeoutMs", DEADLINE_MS)));
     // job code run by the result's serialization
     cases.add(failed("toJSON spins", job("(xs) => ({ toJSON() { while (true) {} } })"), "time_limit"));
     cases.add(failed("a getter spins", job("(xs) => ({ get a() { while (true) {} } })"), "time_limit"));
@@ -175,7 +180,7 @@ class HostileSuiteIT {
         + "return f(9000) }"), new JsonArray().add(9000).add(9000)));
     cases.add(failed("runaway recursion", job("(xs) => { const f = (n) => n === 0 ? 0 : 1 + f(n - 1); return f(1e7) }"),
         "stack_limit"));
-    // on graaljs, interpreted on a 24 MiB stack, the overflow can take longer than the 2 s CPU limit on a loaded machine
+    // on graaljs, interpreted on a 24 MiB stack, the overflow can take longer than the CPU limit on a loaded machine
     cases.add(failed("runaway recursion in reduce", job("(xs) => xs").put("reduce",
         "(parts) => { const f = (n) => 1 + f(n + 1); return f(0) }"), "stack_limit", "time_limit"));
     // errors in the user's words, lone surrogates kept
@@ -204,6 +209,10 @@ class HostileSuiteIT {
   abstract static class OnEngine {
 
     abstract String engine();
+
+    boolean graal() {
+      return engine().equals("graaljs");
+    }
 
     /** The part nothing could stop; bounded on graaljs (see {@link #GRAAL_CANNOT_STOP}). */
     String catchLoop() {
@@ -253,7 +262,7 @@ class HostileSuiteIT {
         // bounded, and stopped by the deadline: on a loaded machine the bounded part may end by itself before
         // it has used the CPU limit (the CPU limit on such code is SandboxTest's)
         c = new Case(given.name(), given.job().copy().put("code", bounded(given.job().getString("code")))
-            .put("timeoutMs", 1_500), 504, "timed_out", Set.of("timed_out"), null);
+            .put("timeoutMs", DEADLINE_MS), 504, "timed_out", Set.of("timed_out"), null);
       }
       NodeProcess node = cluster.node(0);
       // over HTTP: the synchronous answer, then the job's view on both nodes
@@ -266,7 +275,7 @@ class HostileSuiteIT {
         for (NodeProcess any : cluster.nodes()) {
           String where = what + ", GET /api/jobs/" + id + " on " + any.address();
           JsonObject got = Eventually.until(where + " says how it ended", () -> strict(any.get("/api/jobs/" + id).body(),
-              where), j -> !"running".equals(j.getString("status")));
+              where), HostileSuiteIT::ended);
           checkView(c, got, where);
         }
       }
@@ -284,7 +293,7 @@ class HostileSuiteIT {
         assertEquals(0, events.stream().filter(e -> "partition".equals(e.getString("type")))
             .filter(e -> !e.containsKey("index")).count(), final_ + ": partition events with their index: " + events);
       }
-      awaitWorkersFree(cluster);
+      awaitWorkersFree(cluster.nodes(), graal());
       assertNormalCompletes(cluster.node(c.name().length() % 2));
     }
 
@@ -306,10 +315,10 @@ class HostileSuiteIT {
       assertTrue(deleted.statusCode() < 300, "DELETE: " + deleted.statusCode() + " " + deleted.body());
       for (NodeProcess any : List.of(coordinator, cluster.node(1), slow)) {
         JsonObject view = Eventually.until("the cancelled job ends", () -> strict(any.get("/api/jobs/" + id).body(),
-            "GET"), j -> !"running".equals(j.getString("status")));
+            "GET"), HostileSuiteIT::ended);
         assertEquals("cancelled", view.getString("status"), "on " + any.address() + ": " + view);
       }
-      awaitWorkersFree(List.of(slow));
+      awaitWorkersFree(List.of(slow), graal());
       assertNormalCompletes(slow);
     }
 
@@ -322,7 +331,7 @@ class HostileSuiteIT {
         socket.await(e -> "accepted".equals(e.getString("type")), ANSWER, "accepted");
         awaitBusy(slow, 2, "the unstoppable job's parts run");
       }
-      awaitWorkersFree(List.of(slow));
+      awaitWorkersFree(List.of(slow), graal());
       assertNormalCompletes(slow);
     }
 
@@ -334,7 +343,7 @@ class HostileSuiteIT {
       for (int i = 0; i < 10; i++) {
         String what = "unstoppable job " + i;
         if (i % 2 == 0) {
-          HttpResponse<String> answer = post(slow, slow(catchLoop()).put("timeoutMs", 1_500));
+          HttpResponse<String> answer = post(slow, slow(catchLoop()).put("timeoutMs", DEADLINE_MS));
           JsonObject body = strict(answer.body(), what);
           assertEquals("timed_out", body.getString("error"), what + ": " + body);
           assertEquals(504, answer.statusCode(), what + ": " + body);
@@ -343,11 +352,11 @@ class HostileSuiteIT {
           awaitBusy(slow, 2, what);
           assertTrue(slow.delete("/api/jobs/" + id).statusCode() < 300, what + ": DELETE");
           JsonObject view = Eventually.until(what + " ends", () -> strict(slow.get("/api/jobs/" + id).body(), what),
-              j -> !"running".equals(j.getString("status")));
+              HostileSuiteIT::ended);
           assertEquals("cancelled", view.getString("status"), what + ": " + view);
         }
       }
-      awaitWorkersFree(List.of(slow));
+      awaitWorkersFree(List.of(slow), graal());
       assertNormalCompletes(slow);
     }
 
@@ -366,7 +375,7 @@ class HostileSuiteIT {
       coordinator.kill();
       answer.exceptionally(e -> null);
       slow.awaitPeers(Set.of(slow.address(), cluster.node(1).address()), Eventually.OUTCOME);
-      awaitWorkersFree(List.of(slow, cluster.node(1)));
+      awaitWorkersFree(List.of(slow, cluster.node(1)), graal());
       assertNormalCompletes(slow);
     }
 
@@ -479,17 +488,27 @@ class HostileSuiteIT {
     return strict(answer.body(), "async submit").getString("id");
   }
 
-  static void awaitWorkersFree(Cluster cluster) throws Exception {
-    awaitWorkersFree(cluster.nodes());
+  /**
+   * A job view that says how the job ended. Right after a job ends on its coordinator another node may not
+   * know it yet (the cluster's directory is written as the job ends): that node answers 404 for a moment.
+   */
+  static boolean ended(JsonObject view) {
+    return view.getString("status") != null && !"running".equals(view.getString("status"));
   }
 
-  /** Every node's own /health: no worker busy or stuck, nothing queued, no job running. */
-  static void awaitWorkersFree(List<NodeProcess> nodes) throws Exception {
+  /**
+   * Every node's own /health: no worker busy, nothing queued, and no worker stuck; on graaljs a worker
+   * thread the node abandoned may stay stuck (its thread was replaced: the node has all its workers). A
+   * bounded part normally comes back, but GraalJS can wedge a thread it interrupted at the deepest frame of
+   * a stack overflow ("dangerous stack overflow in ReservedStackAccess annotated method ... takeHandshakes").
+   */
+  static void awaitWorkersFree(List<NodeProcess> nodes, boolean stuckMayStay) throws Exception {
     for (NodeProcess node : nodes) {
       Eventually.until(node.address() + " has all its workers free", Duration.ofSeconds(90),
           () -> strict(node.get("/health").body(), "/health"), health -> {
             JsonObject workers = health.getJsonObject("workers");
-            return workers.getInteger("busy") == 0 && workers.getInteger("stuck") == 0 && workers.getInteger("queued") == 0;
+            return workers.getInteger("busy") == 0 && workers.getInteger("queued") == 0
+                && (stuckMayStay || workers.getInteger("stuck") == 0);
           }, node::logText);
     }
   }
