@@ -1,9 +1,6 @@
 package org.disruptor;
 
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,6 +16,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.disruptor.cluster.HostPort;
+import org.disruptor.cluster.LoopbackPorts;
 import org.disruptor.config.Config;
 
 /**
@@ -128,19 +126,10 @@ public final class NodeTraining {
   private static String freeAddress() {
     for (int i = 0; i < 200; i++) {
       int port = ThreadLocalRandom.current().nextInt(20000, 22000);
-      if (free(port) && free(port + 10000)) {
+      if (LoopbackPorts.free(port) && LoopbackPorts.free(port + 10000)) {
         return "127.0.0.1:" + port;
       }
     }
     throw new IllegalStateException("no free loopback port pair for the training node");
-  }
-
-  private static boolean free(int port) {
-    try (ServerSocket socket = new ServerSocket()) {
-      socket.bind(new InetSocketAddress("127.0.0.1", port));
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
   }
 }

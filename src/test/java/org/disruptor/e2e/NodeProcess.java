@@ -3,8 +3,6 @@ package org.disruptor.e2e;
 import io.vertx.core.json.JsonObject;
 import java.io.File;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,6 +19,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.disruptor.cluster.LoopbackPorts;
 
 /**
  * A real node process started from the fat jar with the same JVM flags as run.sh (conf/jvm.options; for
@@ -121,22 +120,13 @@ public final class NodeProcess implements AutoCloseable {
     for (int i = 0; i < 200; i++) {
       int port = ThreadLocalRandom.current().nextInt(20000, 22000);
       if (!TAKEN.contains(port) && !TAKEN.contains(port + 10000) && !TAKEN.contains(port - 10000)
-          && free(port) && free(port + 10000)) {
+          && LoopbackPorts.free(port) && LoopbackPorts.free(port + 10000)) {
         TAKEN.add(port);
         TAKEN.add(port + 10000);
         return "127.0.0.1:" + port;
       }
     }
     throw new IllegalStateException("no free port pair");
-  }
-
-  private static boolean free(int port) {
-    try (ServerSocket socket = new ServerSocket()) {
-      socket.bind(new InetSocketAddress("127.0.0.1", port));
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
   }
 
   public String address() {
