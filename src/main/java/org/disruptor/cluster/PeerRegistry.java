@@ -172,6 +172,16 @@ public final class PeerRegistry implements PeerView {
     return hazelcast.getCluster().getMembers().size();
   }
 
+  /**
+   * Whether every partition of the cluster's maps has its backups in place (Hazelcast's "cluster safe"):
+   * after a node leaves, false until the survivors have copied its data again; stopping another node is
+   * safe for the stored jobs and modules only once it is true. Blocks (it asks every member): not on an
+   * event loop.
+   */
+  public boolean clusterSafe() {
+    return hazelcast.getPartitionService().isClusterSafe();
+  }
+
   public JsonObject toJson() {
     JsonArray peers = new JsonArray();
     peers().forEach(p -> peers.add(p.toJson()));

@@ -146,6 +146,14 @@ public final class GatewayVerticle extends VerticleBase {
         .put("workers", worker.workers())
         .put("heap", new JsonObject().put("used", Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory())
             .put("max", Runtime.getRuntime().maxMemory()));
+    if (up && ctx.request().getParam("safe") != null) {
+      // ?safe: also whether the stored data has all its backups (asks every member: off the event loop)
+      vertx.executeBlocking(registry::clusterSafe, false).onComplete(safe -> {
+        body.getJsonObject("cluster").put("safe", safe.succeeded() && safe.result());
+        HttpErrors.json(ctx, 200, body.encode());
+      });
+      return;
+    }
     HttpErrors.json(ctx, up ? 200 : 503, body.encode());
   }
 }

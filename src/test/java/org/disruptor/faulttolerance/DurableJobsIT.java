@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import org.disruptor.e2e.Eventually;
 import org.disruptor.e2e.NodeProcess;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -86,6 +87,11 @@ class DurableJobsIT {
       JsonObject adopted = grid.awaitJob(1, id, END, j -> j.getString("coordinator") != null
           && !j.getString("coordinator").equals(grid.node(0).address()), "be adopted");
       String adopter = adopted.getString("coordinator");
+      // the second death only once the survivors hold every backup again: two nodes dying before that can
+      // lose what the cluster stored (README, "No single point of failure for a job")
+      Eventually.until("the cluster has its backups again after the first death", Eventually.OUTCOME,
+          () -> new JsonObject(grid.node(1).get("/health?safe").body()).getJsonObject("cluster").getBoolean("safe"),
+          Boolean.TRUE::equals, () -> "");
       if ("running".equals(adopted.getString("status"))) {
         for (int i = 1; i < 4; i++) {
           if (grid.node(i).address().equals(adopter)) {
