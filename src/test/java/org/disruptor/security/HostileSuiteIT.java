@@ -267,8 +267,20 @@ class HostileSuiteIT {
             .put("timeoutMs", DEADLINE_MS), 504, "timed_out", Set.of("timed_out"), null);
       }
       NodeProcess node = cluster.node(0);
-      // the same job over HTTP and over the WebSocket at once (the two legs' stops and graces overlap)
-      CompletableFuture<HttpResponse<String>> http = postAsync(node, c.job());
+      // over HTTP: the synchronous answer, then the job's view on both nodes
+      HttpResponse<String> answer = post(node, c.job());
+      String what = engine() + ", " + c.name() + " over HTTP";
+      JsonObject view = checkView(c, strict(answer.body(), what), what);
+      assertEquals(c.http(), answer.statusCode(), what + ": " + answer.body());
+      String id = view.getString("id");
+      if (id != null) {
+        for (NodeProcess any : cluster.nodes()) {
+          String where = what + ", GET /api/jobs/" + id + " on " + any.address();
+          JsonObject got = Eventually.until(where + " says how it ended", () -> strict(any.get("/api/jobs/" + id).body(),
+              where), HostileSuiteIT::ended);
+          checkView(c, got, where);
+        }
+      }
       // over the WebSocket: every event well-formed, one final event, the same end
       try (Socket socket = Socket.open(node.address())) {
         socket.send(c.job().copy().put("ref", c.name()));
@@ -282,20 +294,6 @@ class HostileSuiteIT {
         checkView(c, last, final_);
         assertEquals(0, events.stream().filter(e -> "partition".equals(e.getString("type")))
             .filter(e -> !e.containsKey("index")).count(), final_ + ": partition events with their index: " + events);
-      }
-      // over HTTP: the synchronous answer, then the job's view on every node
-      HttpResponse<String> answer = http.get(ANSWER.toSeconds(), TimeUnit.SECONDS);
-      String what = engine() + ", " + c.name() + " over HTTP";
-      JsonObject view = checkView(c, strict(answer.body(), what), what);
-      assertEquals(c.http(), answer.statusCode(), what + ": " + answer.body());
-      String id = view.getString("id");
-      if (id != null) {
-        for (NodeProcess any : cluster.nodes()) {
-          String where = what + ", GET /api/jobs/" + id + " on " + any.address();
-          JsonObject got = Eventually.until(where + " says how it ended", () -> strict(any.get("/api/jobs/" + id).body(),
-              where), HostileSuiteIT::ended);
-          checkView(c, got, where);
-        }
       }
       awaitWorkersFree(cluster.nodes(), graal());
       assertNormalCompletes(cluster.node(c.name().length() % 2));
