@@ -60,6 +60,12 @@ final class GraalJsEngine implements JsEngine {
   private final long graceMs;
   private final Watchdog watchdog;
   private final Set<RunHandle> running = ConcurrentHashMap.newKeySet();
+  /** Each running part's allocation meter, for the heap watch's choice of the part to stop. */
+  private final Map<RunHandle, Guard> allocations = new ConcurrentHashMap<>();
+  /** Stops the part that allocated the most when the node's heap stays nearly full after a collection. */
+  private final HeapWatch heapWatch;
+  /** Parts stopped because the node's heap was nearly full (not their own budget). */
+  private final java.util.concurrent.atomic.AtomicLong heapStops = new java.util.concurrent.atomic.AtomicLong();
   /** Parts that ignored their first interrupt (each then interrupted again until it ends or the grace passes). */
   private final java.util.concurrent.atomic.AtomicLong forced = new java.util.concurrent.atomic.AtomicLong();
   private final com.sun.management.ThreadMXBean threads =
@@ -103,12 +109,32 @@ final class GraalJsEngine implements JsEngine {
         .build();
     threads.setThreadAllocatedMemoryEnabled(true);
     this.watchdog = new Watchdog("disruptor-graaljs-watchdog", 5, () -> { });
+    this.heapWatch = HeapWatch.listen(this::afterCollection);
     this.readyTarget = Math.max(1, ready);
     this.housekeeper = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "disruptor-graaljs-contexts");
       t.setDaemon(true);
       return t;
     });
+  }
+
+  /** Above this share of the maximum heap after a collection, the part that allocated the most is stopped. */
+  static final double HEAP_RATIO = 0.85;
+  /** A part that allocated less than this share of the heap is never the one to blame for a full heap. */
+  static final int HEAP_MIN_SHARE = 8;
+
+  private void afterCollection(long heldBytes) {
+    long max = Runtime.getRuntime().maxMemory();
+    Map<RunHandle, Long> used = new java.util.HashMap<>();
+    allocations.forEach((handle, guard) -> used.put(handle, guard.used()));
+    RunHandle worst = HeapWatch.culprit(heldBytes, max, HEAP_RATIO, max / HEAP_MIN_SHARE, used,
+        RunHandle::stopped);
+    if (worst != null) {
+      heapStops.incrementAndGet();
+      LOG.warning("the node's heap held " + (heldBytes >> 20) + " of " + (max >> 20) + " MiB after a collection: "
+          + "stopping the part that allocated the most (" + (used.get(worst) >> 20) + " MiB) with memory_limit");
+      worst.stop("memory_limit");
+    }
   }
 
   /** Whether the optimizing Truffle runtime (Graal JIT through JVMCI) is on the module path. */
@@ -305,11 +331,14 @@ final class GraalJsEngine implements JsEngine {
     BoundedLog log = prepared.log();
     long thread = Thread.currentThread().threadId();
     java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
+    Guard allocated = Guard.memory(() -> threads.getThreadAllocatedBytes(thread),
+        limits.partMemoryLimitMb() * 1024L * 1024L);
     PartGuards guards = new PartGuards(
         Guard.deadline(System::nanoTime, task.deadlineMs()),
         Guard.cpu(() -> threads.getThreadCpuTime(thread), task.cpuLimitMs()),
-        Guard.memory(() -> threads.getThreadAllocatedBytes(thread), limits.partMemoryLimitMb() * 1024L * 1024L));
+        allocated);
     running.add(handle);
+    allocations.put(handle, allocated);
     handle.attach(() -> interrupt(context, ended), () -> awaitEnd(ended), graceMs);
     watchdog.watch(handle, guards);
     try {
@@ -339,6 +368,7 @@ final class GraalJsEngine implements JsEngine {
     } finally {
       ended.countDown();
       watchdog.forget(handle);
+      allocations.remove(handle);
       handle.detach();
       running.remove(handle);
       retire(context, handle.stopped());
@@ -442,7 +472,8 @@ final class GraalJsEngine implements JsEngine {
   public JsonObject stats() {
     long stuck = running.stream().filter(RunHandle::stuck).count();
     return new JsonObject().put("engine", name()).put("jit", jit).put("running", running.size())
-        .put("stuck", stuck).put("reinterrupted", forced.get()).put("readyContexts", readyCount.get());
+        .put("stuck", stuck).put("reinterrupted", forced.get()).put("readyContexts", readyCount.get())
+        .put("heapStops", heapStops.get());
   }
 
   /**
@@ -452,6 +483,7 @@ final class GraalJsEngine implements JsEngine {
   @Override
   public void close() {
     watchdog.close();
+    heapWatch.close();
     housekeeper.shutdownNow();
     running.forEach(h -> h.stop("cancelled"));
     Thread closer = Thread.ofPlatform().daemon().name("disruptor-graaljs-close").start(() -> {

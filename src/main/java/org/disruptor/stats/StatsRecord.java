@@ -12,7 +12,7 @@ public final class StatsRecord {
 
   /** The worker's fields that travel as they are, when it reports them. */
   private static final List<String> WORKER_FIELDS = List.of("engine", "running", "queued", "workers", "busy", "stuck",
-      "completed", "failed", "retries", "stops");
+      "completed", "failed", "retries", "stops", "js");
 
   private StatsRecord() {
   }
