@@ -92,8 +92,16 @@ final class JobLocator {
       }
       return store.lookup(id).compose(entry -> entry == null
           ? Future.failedFuture(cause instanceof JobError ? cause : notFound(id))
-          : Future.succeededFuture(JsonText.buffer(publicView(entry.summary()).encode())));
+          : Future.succeededFuture(JsonText.buffer(summaryOnly(entry.summary()).encode())));
     });
+  }
+
+  /**
+   * A directory entry given for a job's full view: marked, so a client does not take a completed job
+   * without {@code result} for one that returned nothing (the coordinator is gone, or did not answer).
+   */
+  static JsonObject summaryOnly(JsonObject summary) {
+    return publicView(summary).put("summaryOnly", true);
   }
 
   /** A directory entry as users see it: the coordinator's node id is internal. */

@@ -31,6 +31,11 @@ public final class Cluster implements AutoCloseable {
    * once every node lists all of them.
    */
   public static Cluster start(int size, List<List<String>> flags) throws Exception {
+    return start(size, flags, "256m");
+  }
+
+  /** As {@link #start(int, List)}, each node with the heap {@code heap} (-Xmx). */
+  public static Cluster start(int size, List<List<String>> flags, String heap) throws Exception {
     Cluster cluster = new Cluster();
     String name = randomName();
     try {
@@ -41,7 +46,7 @@ public final class Cluster implements AutoCloseable {
         }
         args.addAll(List.of("--cluster", name));
         args.addAll(i < flags.size() ? flags.get(i) : List.of());
-        cluster.nodes.add(NodeProcess.start(NodeProcess.freeAddress(), args.toArray(String[]::new)));
+        cluster.nodes.add(NodeProcess.startWithHeap(heap, NodeProcess.freeAddress(), args.toArray(String[]::new)));
         if (i == 0) {
           cluster.nodes.getFirst().awaitUp(STARTUP);
         }

@@ -51,9 +51,20 @@ class DurableJobsIT {
   @DisplayName("an async job whose coordinator is killed mid-job completes on the survivors with the exact result")
   void coordinatorKilledMidJob() throws Exception {
     try (Grid grid = Grid.start(3)) {
+      // a synchronous job is its coordinator's alone: once that node is gone, the others give the cluster
+      // directory's summary of it, marked as such (no result)
+      HttpResponse<String> sync = grid.node(0).post("/api/jobs", new JsonObject().put("code", "(xs) => xs")
+          .put("data", new JsonArray().add(1).add(2)).encode());
+      assertEquals(200, sync.statusCode(), sync.body());
+      String syncId = new JsonObject(sync.body()).getString("id");
+      assertEquals(null, grid.job(1, syncId).getBoolean("summaryOnly"), "the full view while its coordinator lives");
       String id = grid.submit(0, twelveParts(500, "flat"));
       grid.awaitJob(1, id, END, j -> j.getInteger("done", 0) >= 2, "have two parts done");
       grid.node(0).kill();
+      JsonObject summary = grid.awaitJob(1, syncId, END, j -> j.containsKey("summaryOnly"), "be given as a summary");
+      assertEquals(true, summary.getBoolean("summaryOnly"), summary.encode());
+      assertEquals("completed", summary.getString("status"), summary.encode());
+      assertTrue(!summary.containsKey("result"), summary.encode());
       JsonObject onB = awaitCompleted(grid, 1, id);
       assertSquares(onB, 24);
       assertEquals(id, onB.getString("id"), "the job keeps its id");

@@ -232,9 +232,12 @@ class HostileSuiteIT {
       List<String> flags = List.of("--engine", engine(), "--part-time-limit-ms", String.valueOf(PART_TIME_LIMIT_MS),
           "--max-result-bytes", String.valueOf(MAX_RESULT_BYTES), "--labels", "fast", "--worker-threads", "2",
           "--max-no-heartbeat-seconds", "30", "--node-silence-ms", "30000");
-      cluster = Cluster.start(2, List.of(flags, flags));
+      // graaljs runs parts and its compiler in the node's own heap: the heap run.sh gives a node (the heap
+      // watch that keeps parts from filling a smaller one is HeapPressureIT's)
+      String heap = graal() ? NodeProcess.DEFAULT_HEAP : "256m";
+      cluster = Cluster.start(2, List.of(flags, flags), heap);
       String name = new JsonObject(cluster.node(0).get("/health").body()).getJsonObject("cluster").getString("name");
-      slow = NodeProcess.start(NodeProcess.freeAddress(), cluster.node(0).address(), "--cluster", name, "--engine",
+      slow = NodeProcess.startWithHeap(heap, NodeProcess.freeAddress(), cluster.node(0).address(), "--cluster", name, "--engine",
           engine(), "--part-time-limit-ms", "120000", "--labels", "slow", "--worker-threads", "2",
           "--max-no-heartbeat-seconds", "30", "--node-silence-ms", "30000");
       slow.awaitUp(Duration.ofSeconds(120));
