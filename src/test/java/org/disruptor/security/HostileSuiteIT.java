@@ -43,7 +43,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Issue 11, hostile jobs round two: the attacks of the issue and variants of each, against real node
  * processes on both engines (one 2-node cluster per engine, shared by every case). For each case the job
- * ends with its status and error code, over HTTP and over the WebSocket; every answer, every event and
+ * ends with its status and error code, over HTTP (and, on v8, over the WebSocket too); every answer, every event and
  * {@code GET /api/jobs/{id}} on both nodes parses as exactly one JSON value with no duplicate key; the
  * workers of both nodes are all free again afterwards (their own {@code /health}); and a normal job then
  * completes with its exact result. Then each stop path (cancel, orphan stop, node shutdown) on a part that
@@ -284,7 +284,17 @@ class HostileSuiteIT {
           checkView(c, got, where);
         }
       }
-      // over the WebSocket: every event well-formed, one final event, the same end
+      // over the WebSocket: every event well-formed, one final event, the same end. On v8 only: the events
+      // carry the part outcomes the HTTP leg checked, through the same coordinator and gateway code on either
+      // engine, and on graaljs a second run of each case cost minutes of the suite (parts it interrupts late)
+      if (!graal()) {
+        overSocket(node, c);
+      }
+      awaitWorkersFree(cluster.nodes(), graal());
+      assertNormalCompletes(cluster.node(c.name().length() % 2));
+    }
+
+    private void overSocket(NodeProcess node, Case c) throws Exception {
       try (Socket socket = Socket.open(node.address())) {
         socket.send(c.job().copy().put("ref", c.name()));
         String final_ = engine() + ", " + c.name() + " over the WebSocket";
@@ -298,8 +308,6 @@ class HostileSuiteIT {
         assertEquals(0, events.stream().filter(e -> "partition".equals(e.getString("type")))
             .filter(e -> !e.containsKey("index")).count(), final_ + ": partition events with their index: " + events);
       }
-      awaitWorkersFree(cluster.nodes(), graal());
-      assertNormalCompletes(cluster.node(c.name().length() % 2));
     }
 
     /** Waits until {@code count} workers of {@code node} are busy (its own /health: no stats delay). */
