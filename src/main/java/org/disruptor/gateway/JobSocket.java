@@ -28,6 +28,8 @@ final class JobSocket {
   private final java.util.Map<String, JobService.Watcher> watching = new java.util.HashMap<>();
   private final TokenAuth auth;
   private boolean authenticated;
+  /** Set when the socket closes: a job whose submission completes after that is cancelled at once. */
+  private boolean closed;
 
   JobSocket(ServerWebSocket socket, JobService jobs, TokenAuth auth, boolean authenticated) {
     this.socket = socket;
@@ -38,6 +40,7 @@ final class JobSocket {
     socket.binaryMessageHandler(this::onBinary);
     // a copy: cancelling a job ends it, and its final event removes it from `running`
     socket.closeHandler(v -> {
+      closed = true;
       java.util.List.copyOf(running).forEach(jobs::cancel);
       watching.forEach(jobs::unwatch);
       watching.clear();
@@ -129,6 +132,9 @@ final class JobSocket {
     }, JobService.Options.SYNC).onSuccess(submitted -> {
       if (submitted.job() == null) {
         watch(submitted.id()); // its idempotency key names a job that exists: follow that one
+      } else if (closed) {
+        // the client went away while its job was being submitted: the close found nothing to cancel yet
+        jobs.cancel(submitted.id());
       } else if (!submitted.job().status().isFinal()) {
         running.add(submitted.id());
       }
@@ -161,6 +167,9 @@ final class JobSocket {
         socket.writeTextMessage(JsonText.escapeLoneSurrogates(json));
       }
     };
+    if (closed) {
+      return;
+    }
     watching.put(id, watcher);
     jobs.watch(id, watcher).onFailure(e -> {
       watching.remove(id);

@@ -224,7 +224,16 @@ public final class NodeProcess implements AutoCloseable {
   /** Waits until {@link #runningParts()} is {@code expected}; fails with {@code what} when it is not within {@code timeout}. */
   public void awaitRunningParts(int expected, Duration timeout, String what) throws Exception {
     Eventually.until(what + ": " + expected + " running parts on all peers", timeout, this::runningParts,
-        n -> n == expected, () -> "");
+        n -> n == expected, () -> {
+          try {
+            return "/api/peers: " + get("/api/peers").body();
+          } catch (IOException e) {
+            return "/api/peers: " + e;
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+          }
+        });
   }
 
   /** Waits until /health answers UP; fails at once with the node's log if it exits, and after {@code timeout}. */
