@@ -84,16 +84,20 @@ final class JobLocator {
         .recover(e -> kept(id, e));
   }
 
-  /** What the store kept of a job no live coordinator holds: its final view, else its directory entry. */
+  /**
+   * What the store kept of a job no live coordinator holds: its final view, else its directory entry. The
+   * entry is read first: a durable job's end writes the final view, then the entry, so an entry that says
+   * the job ended is never paired with a final view read before it was written.
+   */
   private Future<Buffer> kept(String id, Throwable cause) {
-    return store.finalView(id).compose(bytes -> {
+    return store.lookup(id).compose(entry -> store.finalView(id).compose(bytes -> {
       if (bytes != null) {
         return Future.succeededFuture(Buffer.buffer(bytes));
       }
-      return store.lookup(id).compose(entry -> entry == null
+      return entry == null
           ? Future.failedFuture(cause instanceof JobError ? cause : notFound(id))
-          : Future.succeededFuture(JsonText.buffer(summaryOnly(entry.summary()).encode())));
-    });
+          : Future.succeededFuture(JsonText.buffer(summaryOnly(entry.summary()).encode()));
+    }));
   }
 
   /**
