@@ -75,7 +75,9 @@ public final class V8Runner {
   private final Watchdog watchdog = new Watchdog("disruptor-runner-watchdog", 2, this::refreshHeap);
   private volatile Running current;
   private volatile V8Runtime runtime;
-  private volatile CompletableFuture<V8HeapStatistics> pendingStats;
+  /** A reading pending longer than this was lost (see {@link HeapReading}): the next round asks again. */
+  private static final long STALE_READING_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+  private final HeapReading<V8HeapStatistics> reading = new HeapReading<>(System::nanoTime, STALE_READING_NANOS);
   private volatile BoundedLog log;
   private V8ValueFunction runner;
   private JavetCallbackContext sinkContext;
@@ -477,19 +479,20 @@ public final class V8Runner {
 
   /**
    * Lets a heap reading asked for during the part (V8 answers it at its next interrupt check) be answered
-   * now, in a script of its own: answered while the next context bootstraps, it aborts the runner.
+   * now, in a script of its own: answered while the next context bootstraps, it aborts the runner. One
+   * still pending after that is given up at once: no JS runs while this thread waits, so waiting cannot
+   * bring its answer (it did wait 200 ms for a lost one after every part that outlived a watchdog round).
    */
   private void drainHeapReading() {
-    CompletableFuture<V8HeapStatistics> pending = pendingStats;
-    if (pending == null || pending.isDone() || runtime == null || runtime.isClosed()) {
+    if (!reading.outstanding() || runtime == null || runtime.isClosed()) {
       return;
     }
     try {
       runtime.getExecutor("void 0").executeVoid();
-      pending.get(200, TimeUnit.MILLISECONDS);
     } catch (Exception e) {
-      // not answered: the isolate is replaced below only if the part was stopped; nothing more to do
+      // the isolate is replaced below only if the part was stopped; nothing more to do
     }
+    reading.abandon();
   }
 
   /** A new isolate (about 1 ms); the old one goes first, so the two never hold memory at once. */
@@ -526,14 +529,15 @@ public final class V8Runner {
       if (bootstrapping) {
         return; // answered while V8 bootstraps a context, it aborts the process ("Fatal error in v8::ToLocalChecked")
       }
-      CompletableFuture<V8HeapStatistics> pending = pendingStats;
-      if (pending != null && !pending.isDone()) {
+      if (!reading.mayAsk()) {
         return;
       }
       V8Runtime rt = runtime;
       if (rt != null && !rt.isClosed()) {
-        pendingStats = rt.getV8HeapStatistics().whenComplete((stats, e) -> {
-          if (stats != null) {
+        CompletableFuture<V8HeapStatistics> asked = rt.getV8HeapStatistics();
+        reading.asked(asked); // before the callback: an idle isolate answers at once, on this thread
+        asked.whenComplete((stats, e) -> {
+          if (stats != null && reading.current(asked)) {
             heap.set(used(stats));
             judge(rt);
           }
