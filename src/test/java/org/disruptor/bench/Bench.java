@@ -146,15 +146,18 @@ public final class Bench {
         int runs = c.name().equals("fib27") ? 60 : 20;
         Map<String, Stats> grids = new java.util.LinkedHashMap<>();
         Map<String, Stats> cpus = new java.util.LinkedHashMap<>();
+        Map<String, Stats> trips = new java.util.LinkedHashMap<>();
         int warmup = 0;
         for (String engine : engines) {
           List<Double> grid = new ArrayList<>();
           List<Double> cpu = new ArrayList<>();
+          List<Double> trip = new ArrayList<>();
           Cluster cluster = clusters.get(engine);
           warmup = Math.max(warmup, warmPart(cluster.first(), new JsCpu(cluster.nodes.getFirst().pid()), c.name(), body,
-              runs, grid, cpu));
+              runs, grid, cpu, trip));
           grids.put(engine, Stats.of(grid));
           cpus.put(engine, Stats.of(cpu));
+          trips.put(engine, Stats.of(trip));
           if (engine.equals("graaljs")) {
             profiles.put(c.label(), profile(clusters.get(engine).nodes.getFirst(), body, runs));
           }
@@ -172,6 +175,11 @@ public final class Bench {
               String.format("%s/node = **%.2fx**", cpu.getKey(), cpu.getValue().median() / bCpu.median())));
         }
         line(bCpu.row(c.label() + ", node " + nodeVersion() + ", CPU", "ms", "baseline"));
+        for (Map.Entry<String, Stats> trip : trips.entrySet()) {
+          // one job after another: the round trip also holds whatever the engine does between parts
+          line(trip.getValue().row(c.label() + ", " + trip.getKey() + ", whole job one after another (HTTP round trip)",
+              "ms", String.format("job/part = %.2fx", trip.getValue().median() / grids.get(trip.getKey()).median())));
+        }
       }
       line("\nWhere a warm graaljs part's CPU goes (JFR samples of the node's JS worker threads, by the class running;"
           + " v8 parts run in runner processes):\n");
@@ -188,12 +196,14 @@ public final class Bench {
    * then {@code runs} more whose part times go to {@code samples}; answers how many runs warmed it.
    */
   private static int warmPart(String node, JsCpu jsCpu, String name, String body, int runs, List<Double> samples,
-      List<Double> cpuSamples) throws Exception {
+      List<Double> cpuSamples, List<Double> tripSamples) throws Exception {
     int warmup = 0;
     long warmUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
     for (int i = 0; warmup == 0 || i < warmup + runs; i++) {
       long cpuBefore = jsCpu.nanos();
+      long sent = System.nanoTime();
       JsonObject result = new JsonObject(post(node, "/api/jobs", body));
+      double tripMs = (System.nanoTime() - sent) / 1e6;
       double cpuMs = (jsCpu.nanos() - cpuBefore) / 1e6;
       if (!"completed".equals(result.getString("status"))) {
         throw new IllegalStateException(name + " failed: " + result.encode());
@@ -202,6 +212,7 @@ public final class Bench {
         warmup = i + 1;
       } else if (warmup > 0) {
         samples.add(result.getJsonArray("partitions").getJsonObject(0).getDouble("elapsedMs"));
+        tripSamples.add(tripMs);
         if (cpuMs >= 0) { // else a runner was replaced meanwhile, and its counters went with it
           cpuSamples.add(cpuMs);
         }
