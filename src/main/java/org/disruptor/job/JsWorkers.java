@@ -47,7 +47,9 @@ public final class JsWorkers implements AutoCloseable {
         try {
           task = queue.poll(500, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
-          return;
+          // only close() ends a worker thread: an interrupt is how an engine stops a part (GraalJS's cancel
+          // interrupts the thread it cancels), and one that outlived its part must not take the thread away
+          continue;
         }
         if (task == null) {
           continue;
@@ -56,11 +58,13 @@ public final class JsWorkers implements AutoCloseable {
           current = task;
           stopSeenNanos = 0;
         }
+        taken.incrementAndGet();
         try {
           task.run();
         } catch (Throwable e) {
           LOG.log(Level.WARNING, "a worker task failed", e);
         } finally {
+          Thread.interrupted(); // a stop's interrupt that came as the part ended is for that part only
           boolean wasRetired;
           synchronized (this) {
             current = null;
@@ -106,6 +110,7 @@ public final class JsWorkers implements AutoCloseable {
   private final Set<Slot> slots = ConcurrentHashMap.newKeySet();
   private final AtomicInteger stuck = new AtomicInteger();
   private final AtomicLong abandoned = new AtomicLong();
+  private final AtomicLong taken = new AtomicLong();
   private final AtomicInteger started = new AtomicInteger();
   private final ScheduledExecutorService watch;
   private volatile boolean closed;
@@ -202,6 +207,11 @@ public final class JsWorkers implements AutoCloseable {
   /** Threads abandoned since start. */
   public long abandonedTotal() {
     return abandoned.get();
+  }
+
+  /** Tasks a thread has taken since start (a count that only grows: a task that came and went shows here). */
+  public long started() {
+    return taken.get();
   }
 
   public int queued() {

@@ -186,7 +186,8 @@ public final class Worker {
       }
       return new PartFailed(part.index(), part.attempt(), self, e.code(), e.getMessage(),
           e.line() == null ? 0 : e.line(), e.column() == null ? 0 : e.column(), e.logs());
-    } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+    } catch (RuntimeException | Error e) {
+      // any Error too (e.g. a class of the engine that failed to initialise): the part is answered, never lost
       metrics.partFailed();
       LOG.warning("part " + part.index() + " of job " + part.jobId() + " failed unexpectedly: " + e);
       return new PartFailed(part.index(), part.attempt(), self, "job_error", "internal error while running the part",

@@ -123,10 +123,13 @@ public final class WorkerVerticle extends VerticleBase implements LocalParts {
         seen == null ? System.nanoTime() : Long.parseLong(seen));
   }
 
-  /** The JS workers: how many, busy and stuck (abandoned by a part that ignored its stop). */
+  /**
+   * The JS workers: how many, busy and stuck (abandoned by a part that ignored its stop), parts queued, and
+   * parts started since the node started.
+   */
   public JsonObject workers() {
     return new JsonObject().put("threads", pool.threads()).put("busy", pool.busy()).put("stuck", pool.stuck())
-        .put("queued", pool.queued());
+        .put("queued", pool.queued()).put("started", pool.started());
   }
 
   /** This node's load and counters, for its peers and the page. */

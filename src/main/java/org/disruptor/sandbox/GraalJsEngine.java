@@ -116,6 +116,21 @@ final class GraalJsEngine implements JsEngine {
       t.setDaemon(true);
       return t;
     });
+    warmStackWalk();
+  }
+
+  /**
+   * Catches an error once at start, on a shallow stack: Truffle initialises the classes it walks stacks with
+   * on first use, and a first use at the bottom of an overflowing stack (a job that catches its own stack
+   * overflow) fails their initialisation for good, after which every part that catches an error fails.
+   */
+  private void warmStackWalk() {
+    Prepared prepared = prepare();
+    try {
+      prepared.context().eval("js", "(() => { try { null.f() } catch (e) { return String(e.stack) } })()");
+    } finally {
+      prepared.context().close(true);
+    }
   }
 
   /** Above this share of the maximum heap after a collection, the part that allocated the most is stopped. */

@@ -127,6 +127,8 @@ class WorkerTest {
     PartDone done = assertInstanceOf(PartDone.class, next(answers));
     assertEquals("[1,2]", new String(done.result(), StandardCharsets.UTF_8));
     assertEquals(0, worker.inFlight());
+    assertEquals(1, pool.started(), "the part counts as started once it has come and gone");
+    assertEquals(0, pool.busy());
   }
 
   @Test
