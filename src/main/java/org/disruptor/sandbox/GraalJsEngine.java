@@ -108,7 +108,7 @@ final class GraalJsEngine implements JsEngine {
         .option("js.graal-builtin", "false")
         .build();
     threads.setThreadAllocatedMemoryEnabled(true);
-    this.watchdog = new Watchdog("disruptor-graaljs-watchdog", 5, () -> { });
+    this.watchdog = new Watchdog("disruptor-graaljs-watchdog", 5, this::watchHeap);
     this.heapWatch = HeapWatch.listen(this::afterCollection);
     this.readyTarget = Math.max(1, ready);
     this.housekeeper = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -134,21 +134,49 @@ final class GraalJsEngine implements JsEngine {
   }
 
   /** Above this share of the maximum heap after a collection, the part that allocated the most is stopped. */
-  static final double HEAP_RATIO = 0.85;
+  static final double HEAP_RATIO = 0.75;
+  /** Above this share, every part that allocated at least its share of the heap is stopped. */
+  static final double HEAP_CRITICAL = 0.9;
   /** A part that allocated less than this share of the heap is never the one to blame for a full heap. */
-  static final int HEAP_MIN_SHARE = 8;
+  static final int HEAP_MIN_SHARE = 16;
 
-  private void afterCollection(long heldBytes) {
+  /** The old generation's growth (a share of the heap) since the last judgement that earns a new collection. */
+  static final int HEAP_STEP_SHARE = 16;
+  /** What the heap held after the last collection judged (from a notification or the watchdog). */
+  private volatile long lastHeld;
+
+  /**
+   * Each watchdog round: when the old generation is nearly full now, grew since the last judgement, and a
+   * running part could be the cause, a full collection (the JVM would run one before an OutOfMemoryError
+   * anyway, and while it runs no part allocates), then the judgement of the heap it left.
+   */
+  private void watchHeap() {
     long max = Runtime.getRuntime().maxMemory();
+    boolean suspect = HeapWatch.blamed(max / HEAP_MIN_SHARE, allocated(), RunHandle::stopped) != null;
+    if (HeapWatch.collectNow(HeapWatch.tenuredBytes(), max, HEAP_RATIO, suspect, lastHeld,
+        max / HEAP_STEP_SHARE)) {
+      System.gc();
+      afterCollection(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+    }
+  }
+
+  private Map<RunHandle, Long> allocated() {
     Map<RunHandle, Long> used = new java.util.HashMap<>();
     allocations.forEach((handle, guard) -> used.put(handle, guard.used()));
-    RunHandle worst = HeapWatch.culprit(heldBytes, max, HEAP_RATIO, max / HEAP_MIN_SHARE, used,
-        RunHandle::stopped);
-    if (worst != null) {
+    return used;
+  }
+
+  /** From the collection notifications and the watchdog: one judgement at a time, so a stop counts once. */
+  private synchronized void afterCollection(long heldBytes) {
+    lastHeld = heldBytes;
+    long max = Runtime.getRuntime().maxMemory();
+    Map<RunHandle, Long> used = allocated();
+    for (RunHandle part : HeapWatch.toStop(heldBytes, max, HEAP_RATIO, HEAP_CRITICAL, max / HEAP_MIN_SHARE, used,
+        RunHandle::stopped)) {
       heapStops.incrementAndGet();
       LOG.warning("the node's heap held " + (heldBytes >> 20) + " of " + (max >> 20) + " MiB after a collection: "
-          + "stopping the part that allocated the most (" + (used.get(worst) >> 20) + " MiB) with memory_limit");
-      worst.stop("memory_limit");
+          + "stopping a part that allocated " + (used.get(part) >> 20) + " MiB with memory_limit");
+      part.stop("memory_limit");
     }
   }
 
@@ -196,8 +224,12 @@ final class GraalJsEngine implements JsEngine {
         .build();
     try {
       return new Prepared(context, log, context.eval(PRELUDE).execute());
-    } catch (RuntimeException e) {
-      context.close(true);
+    } catch (RuntimeException | Error e) {
+      try {
+        context.close(true);
+      } catch (RuntimeException | Error closing) {
+        e.addSuppressed(closing);
+      }
       throw e;
     }
   }
@@ -225,16 +257,34 @@ final class GraalJsEngine implements JsEngine {
 
   /** Closes a used context and makes the next one off the part's critical path (the reply goes first). */
   private void retire(Context context, boolean cancel) {
+    retire(context, cancel, 1, 0);
+  }
+
+  /**
+   * A close that fails with an Error (an OutOfMemoryError while parts fill the heap) is tried again later:
+   * until it is closed, a context holds everything its part allocated.
+   */
+  private void retire(Context context, boolean cancel, long delayMs, int tries) {
     Runnable close = () -> {
       try {
         context.close(cancel);
       } catch (RuntimeException ignored) {
         // a context stopped by a limit throws its interruption again on close
+      } catch (Error e) {
+        if (tries < 100) {
+          retire(context, cancel, 50, tries + 1);
+          return;
+        }
+        LOG.warning("a used context could not be closed (" + e.getClass().getSimpleName() + ")");
       }
-      refill();
+      try {
+        refill();
+      } catch (Error e) {
+        // the next part makes its own context (take() never waits for the ready ones)
+      }
     };
     try {
-      housekeeper.schedule(close, 1, TimeUnit.MILLISECONDS);
+      housekeeper.schedule(close, delayMs, TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException closing) {
       close.run();
     }
@@ -391,29 +441,38 @@ final class GraalJsEngine implements JsEngine {
   }
 
   /**
-   * Interrupts the guest, waiting at most half the grace; a part that ignores it is interrupted again and
-   * again for the other half (the grace's check then waits for it to end, else the handle turns stuck).
+   * Interrupts the guest until the part ends or the grace passes, waiting 20 ms for the first interrupt and
+   * twice as long for each next one. GraalJS delivers each interrupt once, and one can be lost: raised where
+   * the stack is nearly exhausted it turns into a RangeError the job catches (a loop in a catch handler of the
+   * deepest frame); the next, a moment later and a frame or more further up, may end the part. The
+   * waits start short because a part that fills the heap must end before its neighbours run out of it; they
+   * grow because a part slowed by collections reaches its next check late.
    */
   private void interrupt(Context context, java.util.concurrent.CountDownLatch ended) {
-    try {
-      context.interrupt(Duration.ofMillis(Math.max(1, graceMs / 2)));
-    } catch (TimeoutException e) {
-      if (ended.getCount() > 0) {
-        forced.incrementAndGet();
-        // GraalJS delivers each interrupt once: one raised where the stack is nearly exhausted can turn into
-        // a RangeError the job catches (a loop in a catch handler of the deepest frame), and the next one,
-        // a frame or more further up, may end the part.
-        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(1, graceMs / 2));
-        while (ended.getCount() > 0 && System.nanoTime() < end) {
-          try {
-            context.interrupt(Duration.ofMillis(20));
-          } catch (TimeoutException again) {
-            // not yet: interrupt again
-          }
+    long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(1, graceMs));
+    long waitMs = 20;
+    boolean first = true;
+    while (ended.getCount() > 0 && System.nanoTime() < end) {
+      try {
+        context.interrupt(Duration.ofMillis(Math.max(1, Math.min(waitMs,
+            TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime())))));
+        return;
+      } catch (TimeoutException e) {
+        if (first && ended.getCount() > 0) {
+          forced.incrementAndGet();
         }
+      } catch (IllegalStateException e) {
+        return; // the context is closing or closed: nothing left to stop
+      } catch (RuntimeException | OutOfMemoryError e) {
+        // the interrupt itself failed (an OutOfMemoryError while the heap is full of the very part being
+        // stopped, or one GraalJS wraps): the part still runs and still holds its memory, so try again
+        if (first) {
+          LOG.warning("interrupting a part failed (" + e.getClass().getSimpleName() + "): trying again");
+        }
+        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
       }
-    } catch (RuntimeException e) {
-      // the context is closing or closed: nothing left to stop
+      first = false;
+      waitMs *= 2;
     }
   }
 

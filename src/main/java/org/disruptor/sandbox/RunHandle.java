@@ -82,9 +82,13 @@ public final class RunHandle {
       return; // not running (yet): attach() will interrupt it as it starts
     }
     long start = System.nanoTime();
-    action.run();
-    long spent = (System.nanoTime() - start) / 1_000_000;
-    Stopper.schedule(() -> checkHonoured(seen), grace - spent);
+    try {
+      action.run();
+    } finally {
+      // even when the interrupt itself failed (an Error thrown inside it): the grace check still comes
+      long spent = (System.nanoTime() - start) / 1_000_000;
+      Stopper.schedule(() -> checkHonoured(seen), grace - spent);
+    }
   }
 
   private void checkHonoured(long seen) {

@@ -76,7 +76,9 @@ final class Watchdog implements AutoCloseable {
           }
         }
       });
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
+      // an Error too (an OutOfMemoryError while parts fill the heap): a periodic task that throws is never
+      // run again, and every later part would then run unwatched
       java.util.logging.Logger.getLogger("org.disruptor.sandbox").fine("watchdog round failed: " + e);
     }
   }

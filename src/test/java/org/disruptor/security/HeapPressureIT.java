@@ -32,10 +32,10 @@ class HeapPressureIT {
   }
 
   @Test
-  @DisplayName("two parts that each hold memory without end, on a 256 MiB node whose per-part budget is 100 GiB, "
-      + "end memory_limit, one after the other, and the node serves on")
+  @DisplayName("two parts that each hold memory without end, on a node with run.sh's heap and a per-part budget "
+      + "of 100 GiB, end memory_limit, one after the other, and the node serves on")
   void partsThatFillTheHeap() throws Exception {
-    try (NodeProcess node = NodeProcess.startWithHeap("256m", NodeProcess.freeAddress(), "--cluster",
+    try (NodeProcess node = NodeProcess.startWithHeap(NodeProcess.DEFAULT_HEAP, NodeProcess.freeAddress(), "--cluster",
         "heap-" + UUID.randomUUID(), "--engine", "graaljs", "--part-memory-limit-mb", "100000",
         "--worker-threads", "2", "--part-time-limit-ms", "120000")) {
       node.awaitUp(Duration.ofSeconds(120));
