@@ -78,8 +78,8 @@ public final class Node {
         .withMetrics(new MicrometerMetricsFactory(metrics)).buildClustered());
     org.disruptor.job.PartMessages.register(vertx.eventBus());
     JsEngine sandbox = JsEngine.create(conf, org.disruptor.job.WorkerVerticle.threads(conf));
-    PeerRegistry registry = new PeerRegistry(vertx, clusterManager.getHazelcastInstance(),
-        clusterManager.getNodeId(), self.toString(), org.disruptor.cluster.Peer.parseLabels(conf.getString("labels")));
+    PeerRegistry registry = new PeerRegistry(vertx, clusterManager, self.toString(),
+        org.disruptor.cluster.Peer.parseLabels(conf.getString("labels")));
     Node node = new Node(self, vertx, sandbox, registry);
     try {
       NodeCounters counters = new NodeCounters(metrics);

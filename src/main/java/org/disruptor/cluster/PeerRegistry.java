@@ -10,11 +10,14 @@ import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryRemovedListener;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -45,12 +48,15 @@ public final class PeerRegistry implements PeerView {
   static final String READY_MAP = "disruptor.peers";
   private static final Logger LOG = Logger.getLogger("org.disruptor.cluster");
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
+  /** How often this node reads its own event-bus registrations back from the cluster. */
+  static final long CONSUMER_CHECK_MS = 2_000;
 
   private final Vertx vertx;
   private final Context context;
   private final HazelcastInstance hazelcast;
   private final IMap<String, String> ready;
   private final Peer self;
+  private final EventBusPresence consumers;
   private volatile Map<String, Peer> view = Map.of();
   /** The view in join order, sorted once per membership change (read on every request and every part). */
   private volatile List<Peer> ordered = List.of();
@@ -66,17 +72,26 @@ public final class PeerRegistry implements PeerView {
   /** Held around re-announcing and withdrawing: a refresh in flight never re-announces a node that is leaving. */
   private final Object announcing = new Object();
 
-  public PeerRegistry(Vertx vertx, HazelcastInstance hazelcast, String selfId, String selfAddress) {
-    this(vertx, hazelcast, selfId, selfAddress, List.of());
-  }
-
-  public PeerRegistry(Vertx vertx, HazelcastInstance hazelcast, String selfId, String selfAddress,
-      List<String> labels) {
+  public PeerRegistry(Vertx vertx, HazelcastClusterManager cluster, String selfAddress, List<String> labels) {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
-    this.hazelcast = hazelcast;
+    this.hazelcast = cluster.getHazelcastInstance();
     this.ready = hazelcast.getMap(READY_MAP);
-    this.self = new Peer(selfId, selfAddress, System.currentTimeMillis(), labels);
+    this.self = new Peer(cluster.getNodeId(), selfAddress, System.currentTimeMillis(), labels);
+    this.consumers = new EventBusPresence(vertx, cluster, cluster.getNodeId());
+  }
+
+  /**
+   * A clustered consumer that stays registered in the cluster (see {@link EventBusPresence}): every consumer
+   * that peers send to goes through here. Call it on the handler's context; completes once registered.
+   */
+  public <T> Future<Void> consumer(String address, Handler<Message<T>> handler) {
+    return consumers.consumer(address, handler);
+  }
+
+  /** This node's event-bus entries as kept in the cluster, and how often the cluster had lost them. */
+  public EventBusPresence consumers() {
+    return consumers;
   }
 
   /** Announces this node as ready and starts following membership. Call once consumers are registered. */
@@ -118,6 +133,7 @@ public final class PeerRegistry implements PeerView {
       context.runOnContext(x -> {
         refresh(first);
         timerId = vertx.setPeriodic(reconcileMs, id -> reconcile());
+        consumers.start(CONSUMER_CHECK_MS);
       });
       return first.future();
     });
@@ -126,6 +142,7 @@ public final class PeerRegistry implements PeerView {
   /** Leaves the ready map so peers stop sending parts before the member itself goes. */
   public Future<Void> stop() {
     stopping = true;
+    consumers.stop();
     if (timerId >= 0) {
       vertx.cancelTimer(timerId);
     }
@@ -197,6 +214,11 @@ public final class PeerRegistry implements PeerView {
     if (++rounds % FULL_EVERY == 0 || !memberIds().equals(view.keySet())) {
       refresh();
     }
+  }
+
+  @Override
+  public boolean member(String nodeId) {
+    return self.id().equals(nodeId) || memberIds().contains(nodeId);
   }
 
   private Set<String> memberIds() {

@@ -16,4 +16,12 @@ public interface PeerView {
 
   /** The user-facing address of a node id, or the id itself when the node is unknown (gone). */
   String addressOf(String nodeId);
+
+  /**
+   * Whether a node id is still a member of the cluster (ready or not yet): what can own work. A node that
+   * is not may be taken over; the real view asks Hazelcast, a fake counts its peers.
+   */
+  default boolean member(String nodeId) {
+    return peers().stream().anyMatch(p -> p.id().equals(nodeId));
+  }
 }

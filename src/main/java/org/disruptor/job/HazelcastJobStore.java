@@ -243,13 +243,30 @@ public final class HazelcastJobStore implements JobStore {
   }
 
   @Override
-  public Future<String> bindKey(String key, String jobId) {
-    return call(() -> keys.putIfAbsent(key, jobId, keyTtlSeconds, TimeUnit.SECONDS));
+  public Future<Binding> bindKey(String key, String jobId, String node) {
+    return call(() -> Binding.parse(keys.putIfAbsent(key, new Binding(jobId, node).encode(), keyTtlSeconds,
+        TimeUnit.SECONDS)));
   }
 
   @Override
-  public void unbindKey(String key, String jobId) {
-    write("key removal", () -> keys.remove(key, jobId));
+  public Future<Boolean> rebindKey(String key, Binding stale, String jobId, String node) {
+    // replace() keeps the entry's time to live: the key lives as long as the first binding said
+    return call(() -> keys.replace(key, stale.encode(), new Binding(jobId, node).encode()));
+  }
+
+  @Override
+  public void unbindKey(String key, String jobId, String node) {
+    write("key removal", () -> keys.remove(key, new Binding(jobId, node).encode()));
+  }
+
+  @Override
+  public Future<java.util.Set<String>> owners() {
+    return call(() -> new java.util.TreeSet<>(owners.values()));
+  }
+
+  @Override
+  public void disown(String id, String owner) {
+    write("ownership removal", () -> owners.remove(id, owner));
   }
 
   /** Stops the store's thread (the node is stopping). */

@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.disruptor.Addresses;
+import org.disruptor.cluster.PeerRegistry;
 
 /**
  * The page's live job list, cluster-wide. This node's job events reach its own page at once (local
@@ -24,10 +25,10 @@ final class JobFeed {
   private final String self;
   private final Map<String, JsonObject> changed = new LinkedHashMap<>();
 
-  JobFeed(Vertx vertx, String self) {
+  JobFeed(Vertx vertx, PeerRegistry registry) {
     this.vertx = vertx;
-    this.self = self;
-    vertx.eventBus().<JsonObject>consumer(Addresses.JOB_FEED, m -> {
+    this.self = registry.self().id();
+    registry.<JsonObject>consumer(Addresses.JOB_FEED, m -> {
       if (!self.equals(m.body().getString("from"))) {
         m.body().getJsonArray("jobs").forEach(j -> vertx.eventBus().publish(Addresses.UI_JOBS, j, LOCAL));
       }

@@ -21,6 +21,8 @@ public final class JobService {
 
   private static final Logger LOG = Logger.getLogger("org.disruptor.job");
   private static final long LIVENESS_PERIOD_MS = 1_000;
+  /** How often a node looks for durable jobs whose owner is no longer a member (leave events can be missed). */
+  private static final long ORPHAN_SWEEP_MS = 5_000;
   private static final long UI_PROGRESS_MS = 100;
   /** Job texts this long are decoded and sliced on a worker thread. */
   public static final int OFFLOAD_CHARS = 64 * 1024;
@@ -63,7 +65,7 @@ public final class JobService {
     int window = WorkerVerticle.threads(conf) + Math.max(1, conf.getInteger("maxQueuedParts") / 2);
     Coordinator.Settings settings = new Coordinator.Settings(conf.getInteger("maxAttempts"), window,
         conf.getLong("nodeSilenceMs"), UI_PROGRESS_MS);
-    JobFeed feed = new JobFeed(vertx, registry.self().id());
+    JobFeed feed = new JobFeed(vertx, registry);
     this.coordinator = new Coordinator(registry, new EventBusTransport(vertx, registry.self().id(), local),
         Scheduler.of(vertx), settings, counters, feed::accept,
         conf.getInteger("historySize"), conf.getLong("historyResultBytes"),
@@ -79,7 +81,7 @@ public final class JobService {
     this.durability = new Durability(registry, coordinator, store);
     this.checks = new CodeChecks(local::check);
     String self = registry.self().id();
-    vertx.eventBus().<JsonObject>consumer(Addresses.jobs(self), m -> {
+    registry.<JsonObject>consumer(Addresses.jobs(self), m -> {
       String op = m.body().getString("op", "");
       if (op.equals("watch") || op.equals("unwatch") || (op.equals("view") && m.body().containsKey("watcher"))) {
         watches.answer(m);
@@ -87,9 +89,11 @@ public final class JobService {
         locator.answer(m);
       }
     });
-    vertx.eventBus().<String>consumer(Addresses.jobEvents(self), watches::onEvent);
+    registry.<String>consumer(Addresses.jobEvents(self), watches::onEvent);
     vertx.eventBus().<String>localConsumer(PeerRegistry.PEER_LEFT, m -> onPeerLeft(m.body()));
     vertx.setPeriodic(LIVENESS_PERIOD_MS, t -> coordinator.checkLiveness(LIVENESS_PERIOD_MS));
+    vertx.setPeriodic(ORPHAN_SWEEP_MS, t -> durability.sweep()
+        .onFailure(e -> LOG.fine("looking for jobs of nodes that left failed: " + e)));
   }
 
   private void onPeerLeft(String node) {
@@ -154,7 +158,7 @@ public final class JobService {
       return Future.succeededFuture(new Submitted(coordinator.start(plan, listener), null));
     }
     String id = UUID.randomUUID().toString();
-    Future<String> bound = spec.key() == null ? Future.succeededFuture(null) : store.bindKey(spec.key(), id);
+    Future<String> bound = spec.key() == null ? Future.succeededFuture(null) : durability.bindKey(spec.key(), id);
     return bound.compose(existing -> {
       if (existing != null) {
         return Future.succeededFuture(new Submitted(null, existing));
@@ -163,7 +167,7 @@ public final class JobService {
       return store.saveDurable(durable, registry.self().id())
           .onFailure(e -> {
             if (spec.key() != null) {
-              store.unbindKey(spec.key(), id);
+              store.unbindKey(spec.key(), id, registry.self().id());
             }
           })
           .map(v -> new Submitted(coordinator.start(plan, listener, new Coordinator.StartOptions(id, true)), null));

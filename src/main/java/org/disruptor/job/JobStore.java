@@ -102,9 +102,38 @@ public interface JobStore {
   /** The final view of an ended durable job (with its result), kept after its spec is let go. */
   Future<byte[]> finalView(String id);
 
-  /** Binds an idempotency key to a job id; the id already bound when another job has the key, else null. */
-  Future<String> bindKey(String key, String jobId);
+  /**
+   * An idempotency key's binding: the job it names and the node that bound it ({@code node} is null for a
+   * binding that does not say).
+   */
+  record Binding(String jobId, String node) {
+    static final String SEPARATOR = " ";
+
+    String encode() {
+      return jobId + SEPARATOR + node;
+    }
+
+    static Binding parse(String stored) {
+      if (stored == null) {
+        return null;
+      }
+      int at = stored.indexOf(SEPARATOR);
+      return at < 0 ? new Binding(stored, null) : new Binding(stored.substring(0, at), stored.substring(at + 1));
+    }
+  }
+
+  /** Binds an idempotency key to a job id for {@code node}; the binding already there when another job has it, else null. */
+  Future<Binding> bindKey(String key, String jobId, String node);
+
+  /** Moves a key from a stale binding to a new job; true for exactly one caller when several race. */
+  Future<Boolean> rebindKey(String key, Binding stale, String jobId, String node);
 
   /** Lets go of a key bound to a job that did not start after all. */
-  void unbindKey(String key, String jobId);
+  void unbindKey(String key, String jobId, String node);
+
+  /** The nodes that own at least one durable job. */
+  Future<java.util.Set<String>> owners();
+
+  /** Drops {@code owner}'s claim on a job whose spec was never stored (its submitter died between the two). */
+  void disown(String id, String owner);
 }

@@ -63,10 +63,10 @@ public final class WorkerVerticle extends VerticleBase implements LocalParts {
     counters.gauge("disruptor.parts.queued", "parts queued on this node", pool::queued);
     counters.gauge("disruptor.workers.stuck", "worker threads abandoned by a part that ignored a stop", pool::stuck);
     String self = registry.self().id();
-    MessageConsumer<PartRequest> parts = vertx.eventBus().consumer(Addresses.parts(self),
+    Future<Void> parts = registry.<PartRequest>consumer(Addresses.parts(self),
         message -> worker.accept(message.body(), message::reply));
-    MessageConsumer<StopParts> stops = vertx.eventBus().consumer(Addresses.cancel(self), m -> worker.stop(m.body()));
-    MessageConsumer<Object> stats = vertx.eventBus().consumer(Addresses.stats(self), m -> m.reply(stats()));
+    Future<Void> stops = registry.<StopParts>consumer(Addresses.cancel(self), m -> worker.stop(m.body()));
+    Future<Void> stats = registry.consumer(Addresses.stats(self), m -> m.reply(stats()));
     MessageConsumer<String> left = vertx.eventBus().localConsumer(PeerRegistry.PEER_LEFT, this::coordinatorLeft);
     // a first part off the critical path (and outside Vert.x, so a stop during it leaves no callback behind):
     // the engine's start-up cost is not paid by the first job
@@ -78,7 +78,7 @@ public final class WorkerVerticle extends VerticleBase implements LocalParts {
         LOG.fine("sandbox warm-up ended: " + e);
       }
     });
-    return Future.join(parts.completion(), stops.completion(), stats.completion(), left.completion());
+    return Future.join(parts, stops, stats, left.completion());
   }
 
   /** Runs one part in the sandbox (on a worker thread). */

@@ -44,11 +44,11 @@ public final class StatsVerticle extends VerticleBase {
     }
     engine = config().getString("engine", "graaljs");
     workers = WorkerVerticle.threads(config());
-    MessageConsumer<JsonObject> stats = vertx.eventBus().consumer(Addresses.STATS, this::heard);
+    Future<Void> stats = registry.consumer(Addresses.STATS, this::heard);
     MessageConsumer<String> left = vertx.eventBus().localConsumer(PeerRegistry.PEER_LEFT, m -> board.drop(m.body()));
     MessageConsumer<Object> peers = vertx.eventBus().localConsumer(Addresses.UI_PEERS, m -> publishOwn());
     vertx.setPeriodic(interval, id -> tick());
-    return Future.join(stats.completion(), left.completion(), peers.completion()).onSuccess(v -> publishOwn());
+    return Future.join(stats, left.completion(), peers.completion()).onSuccess(v -> publishOwn());
   }
 
   private void heard(Message<JsonObject> message) {

@@ -621,6 +621,54 @@ class CoordinatorTest {
     assertEquals("b", new JsonObject(store.directory.get("job-1")).getString("coordinatorId"));
   }
 
+  private JobStore.Durable stored(InMemoryCluster cluster, String id, String owner) {
+    Planner.Plan plan = Planner.plan(spec("[1,2,3,4]", 4, "flat", 60_000), cluster.peers());
+    JobStore.Durable durable = new JobStore.Durable(id, plan.spec(), plan.inputs(), clock.epochMs(), null);
+    store.saveDurable(durable, owner);
+    return durable;
+  }
+
+  @Test
+  @DisplayName("the sweep adopts a durable job whose owner is no member, with no leave event heard")
+  void sweepAdoptsOrphans() {
+    InMemoryCluster cluster = new InMemoryCluster("b", "c");
+    Durability durability = new Durability(cluster, coordinator(cluster), store);
+    stored(cluster, "job-1", "a");
+    stored(cluster, "job-2", "c");
+    durability.sweep();
+    assertEquals("b", store.owners.get("job-1"), "the orphan is adopted here");
+    assertEquals("c", store.owners.get("job-2"), "a live member keeps its job");
+    assertEquals(4, cluster.sent.size(), "only the orphan's parts run here: " + cluster.describe());
+    assertTrue(cluster.sent.stream().allMatch(s -> s.request.jobId().equals("job-1")), cluster.describe());
+  }
+
+  @Test
+  @DisplayName("the sweep drops an ownership whose spec was never stored (its node died between the two writes)")
+  void sweepDropsSpeclessOwnership() {
+    InMemoryCluster cluster = new InMemoryCluster("b", "c");
+    Durability durability = new Durability(cluster, coordinator(cluster), store);
+    store.owners.put("job-9", "a");
+    durability.sweep();
+    assertFalse(store.owners.containsKey("job-9"), "nobody is left responsible for a job nobody has");
+    assertTrue(cluster.sent.isEmpty());
+  }
+
+  @Test
+  @DisplayName("a key bound by a node that left before storing its job goes to the retry; others stay bound")
+  void staleKeyTakenOver() {
+    InMemoryCluster cluster = new InMemoryCluster("b", "c");
+    Durability durability = new Durability(cluster, coordinator(cluster), store);
+    store.bindKey("lost", "job-x", "a");
+    assertNull(durability.bindKey("lost", "job-y").result(), "the retry's job takes the key");
+    assertEquals("job-y b", store.keys.get("lost"));
+    store.bindKey("live", "job-x", "c");
+    assertEquals("job-x", durability.bindKey("live", "job-y").result(), "a live node is still storing its job");
+    store.bindKey("kept", "job-z", "a");
+    stored(cluster, "job-z", "a");
+    assertEquals("job-z", durability.bindKey("kept", "job-y").result(), "a stored job is adopted, not replaced");
+    assertEquals("job-y", durability.bindKey("lost", "job-w").result(), "once taken over, the key stays with it");
+  }
+
   @Test
   @DisplayName("adopting a durable job past its deadline ends it as timed out")
   void adoptLate() {

@@ -121,12 +121,27 @@ final class InMemoryJobStore implements JobStore {
   }
 
   @Override
-  public Future<String> bindKey(String key, String jobId) {
-    return Future.succeededFuture(keys.putIfAbsent(key, jobId));
+  public Future<Binding> bindKey(String key, String jobId, String node) {
+    return Future.succeededFuture(Binding.parse(keys.putIfAbsent(key, new Binding(jobId, node).encode())));
   }
 
   @Override
-  public void unbindKey(String key, String jobId) {
-    keys.remove(key, jobId);
+  public Future<Boolean> rebindKey(String key, Binding stale, String jobId, String node) {
+    return Future.succeededFuture(keys.replace(key, stale.encode(), new Binding(jobId, node).encode()));
+  }
+
+  @Override
+  public void unbindKey(String key, String jobId, String node) {
+    keys.remove(key, new Binding(jobId, node).encode());
+  }
+
+  @Override
+  public Future<java.util.Set<String>> owners() {
+    return Future.succeededFuture(new java.util.TreeSet<>(owners.values()));
+  }
+
+  @Override
+  public void disown(String id, String owner) {
+    owners.remove(id, owner);
   }
 }

@@ -3,8 +3,15 @@ package org.disruptor.multinode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.multimap.MultiMap;
+import io.vertx.core.Promise;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.spi.cluster.RegistrationInfo;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import io.vertx.spi.cluster.hazelcast.impl.HazelcastRegistrationInfo;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,10 +20,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.disruptor.Addresses;
 import org.disruptor.Node;
 import org.disruptor.cluster.HostPort;
 import org.disruptor.cluster.Peer;
@@ -155,6 +165,50 @@ class ThreeNodeClusterTest {
     JsonObject newest = get(nodes.get(0), "/api/jobs/" + ids.getLast());
     assertEquals(null, newest.getBoolean("resultDropped"));
     assertEquals(3, newest.getJsonArray("result").size());
+  }
+
+  @Test
+  @Order(7)
+  @DisplayName("a node whose event-bus entries the cluster lost (as after a merge) writes them again and gets parts")
+  void lostRegistrations() throws Exception {
+    Node victim = nodes.get(2);
+    String id = victim.registry().self().id();
+    long renewedBefore = victim.registry().consumers().renewed();
+    long republishedBefore = victim.registry().consumers().republished();
+    // what a peer's clean-up of a member that left and came back does: every registration of its id goes
+    MultiMap<String, Object> subs = hazelcast(nodes.get(0)).getMultiMap("__vertx.subs");
+    int removed = 0;
+    for (Map.Entry<String, Object> entry : subs.entrySet()) {
+      if (((HazelcastRegistrationInfo) entry.getValue()).unwrap().nodeId().equals(id)) {
+        subs.remove(entry.getKey(), entry.getValue());
+        removed++;
+      }
+    }
+    assertTrue(removed >= 5, "registrations of the victim removed: " + removed);
+    assertTrue(hazelcast(nodes.get(0)).getMap("__vertx.nodeInfo").remove(id) != null, "the victim's node info removed");
+    await(() -> victim.registry().consumers().renewed() > renewedBefore, "the victim registered again");
+    await(() -> victim.registry().consumers().republished() > republishedBefore, "the victim wrote its node info again");
+    await(() -> hazelcast(nodes.get(0)).getMap("__vertx.nodeInfo").containsKey(id), "the first node sees the node info");
+    for (String address : List.of(Addresses.parts(id), Addresses.cancel(id), Addresses.jobs(id))) {
+      await(() -> registered(nodes.get(0), address, id), "the first node sees the victim's " + address);
+    }
+    broadcast();
+  }
+
+  private static HazelcastInstance hazelcast(Node node) {
+    return ((HazelcastClusterManager) ((VertxInternal) node.vertx()).clusterManager()).getHazelcastInstance();
+  }
+
+  /** Whether {@code from}'s cluster manager lists a registration of {@code node} for {@code address}. */
+  private static boolean registered(Node from, String address, String node) {
+    Promise<List<RegistrationInfo>> found = Promise.promise();
+    ((VertxInternal) from.vertx()).clusterManager().getRegistrations(address, found);
+    try {
+      return found.future().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS).stream()
+          .anyMatch(r -> r.nodeId().equals(node));
+    } catch (Exception e) {
+      return false;
+    }
   }
 
   @Test
