@@ -329,6 +329,7 @@ class JobsIT {
   @Test
   @DisplayName("over the WebSocket: a cancel message stops a running job, which ends cancelled, on every node")
   void webSocketCancel() throws Exception {
+    entry.awaitIdle(FINAL);
     try (JobSocketClient client = JobSocketClient.connect(entry.address())) {
       client.send(new JsonObject().put("code", ENDLESS).put("data", range(0, 3)).put("partitions", 3).put("timeoutMs", 600_000));
       String id = client.awaitAccepted(0, SOON).id();
@@ -344,6 +345,7 @@ class JobsIT {
   @DisplayName("closing the WebSocket cancels all its running jobs: GET /api/jobs/{id} then shows each cancelled")
   void closingSocketCancels() throws Exception {
     List<String> ids = new ArrayList<>();
+    entry.awaitIdle(FINAL);
     try (JobSocketClient client = JobSocketClient.connect(entry.address())) {
       for (int i = 0; i < 3; i++) {
         client.send(new JsonObject().put("code", ENDLESS).put("data", range(0, 1)).put("partitions", 1)

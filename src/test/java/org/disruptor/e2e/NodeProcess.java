@@ -221,6 +221,18 @@ public final class NodeProcess implements AutoCloseable {
     return running;
   }
 
+  /**
+   * Waits until every peer this node lists has reported its load, with nothing running or queued: what a
+   * test that needs a job's parts spread over the nodes waits for first, since placement goes by the loads
+   * this node last heard (a node still stopping an earlier test's parts looks busy and gets none).
+   */
+  public void awaitIdle(Duration timeout) throws Exception {
+    Eventually.until("every peer reports no part running or queued", timeout,
+        () -> new JsonObject(get("/api/peers").body()).getJsonArray("peers"),
+        peers -> peers.stream().map(JsonObject.class::cast).allMatch(p -> p.containsKey("running")
+            && p.getInteger("running") == 0 && p.getInteger("queued", 0) == 0), () -> "");
+  }
+
   /** Waits until {@link #runningParts()} is {@code expected}; fails with {@code what} when it is not within {@code timeout}. */
   public void awaitRunningParts(int expected, Duration timeout, String what) throws Exception {
     Eventually.until(what + ": " + expected + " running parts on all peers", timeout, this::runningParts,
