@@ -1,6 +1,10 @@
 package org.disruptor.job;
 
 import io.vertx.core.Future;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Predicate;
 import java.util.logging.Logger;
 import org.disruptor.cluster.PeerView;
 
@@ -9,7 +13,8 @@ import org.disruptor.cluster.PeerView;
  * claims make exactly one node act on each job: a durable job (async, or keyed) is adopted and finished
  * there, keeping its id; a job that was not durable is recorded as failed ({@code coordinator_lost}), so
  * that it too ends and says how. A periodic sweep catches owners whose leave this node never heard, and an
- * idempotency key bound by a node that died before storing its job goes to the client's retry.
+ * idempotency key bound by a node that died before storing its job goes to the client's retry. A slower sweep
+ * closes running jobs that were not durable and whose coordinator is no longer a member.
  */
 final class Durability {
 
@@ -18,6 +23,8 @@ final class Durability {
   private final PeerView peers;
   private final Coordinator coordinator;
   private final JobStore store;
+  /** Running jobs that were not durable whose coordinator the last {@link #sweepLost()} found gone. */
+  private Set<String> lostSuspects = Set.of();
 
   Durability(PeerView peers, Coordinator coordinator, JobStore store) {
     this.peers = peers;
@@ -31,15 +38,54 @@ final class Durability {
     Future<Void> adopted = store.ownedBy(dead).compose(ids -> Future.join(ids.stream()
         .map(id -> store.claim(id, dead, self).compose(won -> won ? adopt(id, dead) : Future.succeededFuture()))
         .toList())).mapEmpty();
-    Future<Void> lost = store.entries().compose(entries -> Future.join(entries.stream()
-        .filter(e -> dead.equals(e.coordinatorId()) && !e.ended() && !e.durable())
+    return Future.join(adopted, closeLost(dead::equals)).mapEmpty();
+  }
+
+  /**
+   * Records as failed ({@code coordinator_lost}) every running job that was not durable and whose coordinator
+   * {@code gone} says is gone; the directory's compare-and-set keeps it to one line per job in the logs.
+   */
+  private Future<Void> closeLost(Predicate<String> gone) {
+    return store.entries().compose(entries -> closeLost(entries.stream()
+        .filter(e -> !e.ended() && !e.durable() && e.coordinatorId() != null && gone.test(e.coordinatorId()))
+        .toList()));
+  }
+
+  private Future<Void> closeLost(List<JobStore.Entry> lost) {
+    return Future.join(lost.stream()
         .map(e -> store.replace(e, lostEntry(e)).onSuccess(won -> {
           if (won) {
             LOG.info("job " + e.id() + " failed: its coordinator " + e.summary().getString("coordinator")
                 + " left, and it was not kept elsewhere (neither async nor keyed)");
           }
-        })).toList())).mapEmpty();
-    return Future.join(adopted, lost).mapEmpty();
+        })).toList()).mapEmpty();
+  }
+
+  /**
+   * Running jobs that were not durable whose coordinator is no longer a member, whatever leave events this
+   * node heard (a leave lost in a network split and merge, or an entry written while its node died): they
+   * are recorded as failed, so no job is listed as running forever. Reads the whole directory, so it runs
+   * less often than {@link #sweep()}.
+   */
+  Future<Void> sweepLost() {
+    String self = peers.self().id();
+    return store.entries().compose(entries -> {
+      Set<String> seen = new HashSet<>();
+      Set<String> again = new HashSet<>();
+      for (JobStore.Entry e : entries) {
+        if (!e.ended() && !e.durable() && e.coordinatorId() != null && !e.coordinatorId().equals(self)
+            && !peers.member(e.coordinatorId())) {
+          seen.add(e.id());
+          if (lostSuspects.contains(e.id())) {
+            again.add(e.id());
+          }
+        }
+      }
+      // a job is closed on its second sighting: never on a look taken while its coordinator was still joining
+      seen.removeAll(again);
+      lostSuspects = seen;
+      return closeLost(entries.stream().filter(e -> again.contains(e.id())).toList());
+    });
   }
 
   /**

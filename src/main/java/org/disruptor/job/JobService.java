@@ -23,6 +23,11 @@ public final class JobService {
   private static final long LIVENESS_PERIOD_MS = 1_000;
   /** How often a node looks for durable jobs whose owner is no longer a member (leave events can be missed). */
   private static final long ORPHAN_SWEEP_MS = 5_000;
+  /**
+   * How often a node looks for running jobs that were not durable whose coordinator is no longer a member; a
+   * job is closed on its second sighting, so between one and two periods after its coordinator went.
+   */
+  private static final long LOST_SWEEP_MS = 30_000;
   private static final long UI_PROGRESS_MS = 100;
   /** Job texts this long are decoded and sliced on a worker thread. */
   public static final int OFFLOAD_CHARS = 64 * 1024;
@@ -94,6 +99,8 @@ public final class JobService {
     vertx.setPeriodic(LIVENESS_PERIOD_MS, t -> coordinator.checkLiveness(LIVENESS_PERIOD_MS));
     vertx.setPeriodic(ORPHAN_SWEEP_MS, t -> durability.sweep()
         .onFailure(e -> LOG.fine("looking for jobs of nodes that left failed: " + e)));
+    vertx.setPeriodic(LOST_SWEEP_MS, t -> durability.sweepLost()
+        .onFailure(e -> LOG.fine("looking for running jobs of nodes that left failed: " + e)));
   }
 
   private void onPeerLeft(String node) {

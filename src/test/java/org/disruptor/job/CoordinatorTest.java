@@ -642,6 +642,35 @@ class CoordinatorTest {
     assertTrue(cluster.sent.stream().allMatch(s -> s.request.jobId().equals("job-1")), cluster.describe());
   }
 
+  private static JobStore.Entry running(String id, String coordinatorId, boolean durable) {
+    return new JobStore.Entry(new JsonObject().put("id", id).put("status", "running").put("coordinatorId", coordinatorId)
+        .put("coordinator", coordinatorId + ":80").put("durable", durable));
+  }
+
+  @Test
+  @DisplayName("the slow sweep closes a running job that was not durable once its coordinator is seen gone twice")
+  void sweepClosesLostJobs() {
+    InMemoryCluster cluster = new InMemoryCluster("b", "c");
+    Durability durability = new Durability(cluster, coordinator(cluster), store);
+    store.publish(running("job-1", "a", false));
+    store.publish(running("job-2", "c", false));
+    store.publish(running("job-3", "a", true));
+    durability.sweepLost();
+    assertEquals("running", new JsonObject(store.directory.get("job-1")).getString("status"),
+        "one look is not enough: its coordinator may still be joining");
+    store.publish(running("job-4", "a", false));
+    durability.sweepLost();
+    JsonObject lost = new JsonObject(store.directory.get("job-1"));
+    assertEquals("failed", lost.getString("status"));
+    assertEquals("coordinator_lost", lost.getString("error"));
+    assertEquals("running", new JsonObject(store.directory.get("job-2")).getString("status"), "a live coordinator's job");
+    assertEquals("running", new JsonObject(store.directory.get("job-3")).getString("status"),
+        "a durable job is the adopter's (sweep), not closed");
+    assertEquals("running", new JsonObject(store.directory.get("job-4")).getString("status"), "seen once so far");
+    durability.sweepLost();
+    assertEquals("failed", new JsonObject(store.directory.get("job-4")).getString("status"));
+  }
+
   @Test
   @DisplayName("the sweep drops an ownership whose spec was never stored (its node died between the two writes)")
   void sweepDropsSpeclessOwnership() {
