@@ -33,6 +33,8 @@ public final class NodeProcess implements AutoCloseable {
 
   /** Ports handed out by {@link #freeAddress}, so two nodes of one test run never get the same one. */
   private static final Set<Integer> TAKEN = ConcurrentHashMap.newKeySet();
+  /** The node processes this test JVM started (those still alive get a thread dump when a test fails). */
+  private static final Set<NodeProcess> STARTED = ConcurrentHashMap.newKeySet();
 
   private final String address;
   private final Process process;
@@ -105,7 +107,56 @@ public final class NodeProcess implements AutoCloseable {
     Path log = logs.resolve(address.replace(':', '_') + "-" + System.nanoTime() + ".log");
     Process process = new ProcessBuilder(command(heap, argv.toArray(String[]::new)))
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    return new NodeProcess(address, process, log);
+    NodeProcess node = new NodeProcess(address, process, log);
+    STARTED.removeIf(n -> !n.process.isAlive());
+    STARTED.add(node);
+    return node;
+  }
+
+  /**
+   * Writes a thread dump of every live node process this JVM started next to its log
+   * ({@code <log>.threads-N.txt}, by {@code jcmd Thread.print}, all at once, each cut short after 30 s: a
+   * paused node cannot answer) and says where on stderr: what each node was doing when a test failed.
+   */
+  public static void dumpThreads(String why) {
+    List<Thread> dumps = new ArrayList<>();
+    for (NodeProcess node : STARTED) {
+      if (!node.process.isAlive()) {
+        continue;
+      }
+      Path out = node.log.resolveSibling(node.log.getFileName() + ".threads-" + System.nanoTime() + ".txt");
+      dumps.add(Thread.ofVirtual().start(() -> {
+        try {
+          Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+              String.valueOf(node.process.pid()), "Thread.print").redirectErrorStream(true)
+              .redirectOutput(out.toFile()).start();
+          if (!jcmd.waitFor(30, TimeUnit.SECONDS)) {
+            jcmd.destroyForcibly();
+          }
+          // the node's own threads (JS workers, their watch, the engines' housekeeping) into the test output;
+          // the whole dump stays in the file
+          StringBuilder own = new StringBuilder();
+          for (String block : Files.readString(out).split("\n\\s*\n")) {
+            if (block.startsWith("\"disruptor") || block.contains("\n\"disruptor") || block.startsWith("\"vert.x-eventloop")) {
+              own.append(block.strip()).append("\n\n");
+            }
+          }
+          System.err.println("thread dump of node " + node.address + " (" + why + "): " + out + "\n" + own);
+        } catch (IOException e) {
+          System.err.println("no thread dump of node " + node.address + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }));
+    }
+    for (Thread dump : dumps) {
+      try {
+        dump.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 
   /** The node heap run.sh uses when DISRUPTOR_HEAP is not set. */
