@@ -216,9 +216,30 @@ public final class Coordinator {
       state.allowed = new java.util.LinkedHashSet<>();
       widen(state);
     }
-    state.deadlineTimer = scheduler.timer(Math.max(1, leftMs), () -> finish(job, JobStatus.TIMED_OUT, null,
-        deadlineError(job)));
+    state.deadlineTimer = scheduler.timer(Math.max(1, leftMs), () -> {
+      finish(job, JobStatus.TIMED_OUT, null, deadlineError(job), waitingFor(job, state.reduceAttempts));
+    });
     return state;
+  }
+
+  /**
+   * What a job past its deadline was still waiting for, for the operator's log line: its reduce here, or its
+   * unfinished parts and where they were last sent (the client gets the deadline error alone).
+   */
+  static String waitingFor(Job job, int reduceAttempts) {
+    if (reduceAttempts > 0) {
+      return "waiting for its reduce on this node (attempt " + reduceAttempts + ")";
+    }
+    List<String> open = new ArrayList<>();
+    for (int i = 0; i < job.parts().size(); i++) {
+      Job.Part part = job.part(i);
+      if (!part.done()) {
+        open.add(i + (part.attempts() == 0 ? " (not sent)" : " on " + part.node() + " (attempt " + part.attempts() + ")"));
+      }
+    }
+    int shown = Math.min(open.size(), 8);
+    return "waiting for part(s) " + String.join(", ", open.subList(0, shown))
+        + (open.size() > shown ? " and " + (open.size() - shown) + " more" : "");
   }
 
   /**
@@ -609,6 +630,11 @@ public final class Coordinator {
   }
 
   private boolean finish(Job job, JobStatus status, byte[] result, JobError error) {
+    return finish(job, status, result, error, null);
+  }
+
+  /** {@code logDetail}: said after the error in the log line of a job that did not complete (null: nothing). */
+  private boolean finish(Job job, JobStatus status, byte[] result, JobError error, String logDetail) {
     if (!job.finish(status, result, error)) {
       return false;
     }
@@ -628,7 +654,8 @@ public final class Coordinator {
     history.ended(job);
     metrics.jobEnded(status, job.elapsedMs());
     if (status != JobStatus.COMPLETED) {
-      LOG.info("job " + job.id() + " " + status.wire() + ": " + error.getMessage());
+      LOG.info("job " + job.id() + " " + status.wire() + ": " + error.getMessage()
+          + (logDetail == null ? "" : "; " + logDetail));
     }
     emit(job, status.wire(), () -> "{\"type\":\"" + status.wire() + "\"," + job.view().substring(1), state);
     return true;

@@ -245,6 +245,57 @@ class CoordinatorTest {
     assertEquals(504, job.error().status());
   }
 
+  /** The job logger's lines while {@code action} runs. */
+  private static List<String> logged(Runnable action) {
+    java.util.logging.Logger logger = java.util.logging.Logger.getLogger("org.disruptor.job");
+    List<String> lines = new ArrayList<>();
+    java.util.logging.Handler handler = new java.util.logging.Handler() {
+      @Override
+      public void publish(java.util.logging.LogRecord r) {
+        lines.add(r.getMessage());
+      }
+
+      @Override
+      public void flush() {
+      }
+
+      @Override
+      public void close() {
+      }
+    };
+    logger.addHandler(handler);
+    try {
+      action.run();
+    } finally {
+      logger.removeHandler(handler);
+    }
+    return lines;
+  }
+
+  @Test
+  @DisplayName("a job past its deadline says in the operator's log what it was waiting for: parts and where, or its reduce")
+  void timedOutSaysWhat() {
+    InMemoryCluster cluster = new InMemoryCluster("a", "b", "c");
+    Coordinator coordinator = coordinator(cluster);
+    Job parts = start(coordinator, cluster, spec("[1,2,3]", 3, null, 1_000), new Events());
+    cluster.openFor(1).done("[2]");
+    List<String> lines = logged(() -> clock.advance(1_000));
+    assertEquals(JobStatus.TIMED_OUT, parts.status());
+    String line = lines.stream().filter(l -> l.contains(parts.id())).findFirst().orElseThrow();
+    assertTrue(line.contains("waiting for part(s) 0 on " + parts.part(0).node() + " (attempt 1), 2 on "
+        + parts.part(2).node() + " (attempt 1)"), line);
+    assertFalse(new JsonObject(parts.view()).getString("message").contains("waiting"), "the client gets the deadline alone");
+    InMemoryCluster other = new InMemoryCluster("a", "b");
+    Coordinator reducing = coordinator(other);
+    Job reduce = start(reducing, other, spec("[1,2]", 2, "(xs) => xs.flat()", 1_000), new Events());
+    other.openFor(0).done("[1]");
+    other.openFor(1).done("[2]");
+    List<String> reduceLines = logged(() -> clock.advance(1_000));
+    assertEquals(JobStatus.TIMED_OUT, reduce.status());
+    assertTrue(reduceLines.stream().anyMatch(l -> l.contains(reduce.id()) && l.endsWith("waiting for its reduce on this "
+        + "node (attempt 1)")), reduceLines.toString());
+  }
+
   @Test
   @DisplayName("the timed-out race: a part's own deadline report, late results and the deadline timer give one end, "
       + "the same in every view, no part left running or failed")
