@@ -11,9 +11,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -74,7 +71,18 @@ final class GraalJsEngine implements JsEngine {
   private final ConcurrentLinkedQueue<Prepared> ready = new ConcurrentLinkedQueue<>();
   private final AtomicInteger readyCount = new AtomicInteger();
   private final int readyTarget;
-  private final ScheduledExecutorService housekeeper;
+  /** Closes used contexts and makes the next ones; its thread is replaced when a close never returns. */
+  private final Housekeeper housekeeper;
+  /** How long a close (or the making of a context) may take before its housekeeping thread is given up. */
+  static final long HOUSEKEEPING_WEDGED_MS = 10_000;
+  /**
+   * Every context made here until its close has returned: a context is never left for the garbage collector.
+   * GraalJS closes a collected context from whichever thread makes the next context on the engine, and one
+   * left in a broken state by a part that caught its own stack overflow never finishes closing, so every
+   * later context creation on the node spun forever (seen as a reduce that never ran).
+   */
+  private final Set<Context> open = ConcurrentHashMap.newKeySet();
+  private final java.util.concurrent.atomic.AtomicLong unclosed = new java.util.concurrent.atomic.AtomicLong();
   private final Map<String, Source> sources = new LinkedHashMap<>(64, 0.75f, true) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, Source> eldest) {
@@ -111,11 +119,7 @@ final class GraalJsEngine implements JsEngine {
     this.watchdog = new Watchdog("disruptor-graaljs-watchdog", 5, this::watchHeap);
     this.heapWatch = HeapWatch.listen(this::afterCollection);
     this.readyTarget = Math.max(1, ready);
-    this.housekeeper = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "disruptor-graaljs-contexts");
-      t.setDaemon(true);
-      return t;
-    });
+    this.housekeeper = new Housekeeper("disruptor-graaljs-contexts", HOUSEKEEPING_WEDGED_MS, System::nanoTime);
     warmStackWalk();
   }
 
@@ -130,6 +134,7 @@ final class GraalJsEngine implements JsEngine {
       prepared.context().eval("js", "(() => { try { null.f() } catch (e) { return String(e.stack) } })()");
     } finally {
       prepared.context().close(true);
+      open.remove(prepared.context());
     }
   }
 
@@ -151,6 +156,11 @@ final class GraalJsEngine implements JsEngine {
    * anyway, and while it runs no part allocates), then the judgement of the heap it left.
    */
   private void watchHeap() {
+    if (housekeeper.checkWedged()) {
+      LOG.warning("closing a used GraalJS context has not returned for " + HOUSEKEEPING_WEDGED_MS / 1000
+          + " s: its thread is left to it and a fresh one takes the engine's housekeeping (" + housekeeper.replaced()
+          + " so far)");
+    }
     long max = Runtime.getRuntime().maxMemory();
     boolean suspect = HeapWatch.blamed(max / HEAP_MIN_SHARE, allocated(), RunHandle::stopped) != null;
     if (HeapWatch.collectNow(HeapWatch.tenuredBytes(), max, HEAP_RATIO, suspect, lastHeld,
@@ -222,14 +232,11 @@ final class GraalJsEngine implements JsEngine {
         .allowInnerContextOptions(false)
         .allowExperimentalOptions(false)
         .build();
+    open.add(context);
     try {
       return new Prepared(context, log, context.eval(PRELUDE).execute());
     } catch (RuntimeException | Error e) {
-      try {
-        context.close(true);
-      } catch (RuntimeException | Error closing) {
-        e.addSuppressed(closing);
-      }
+      retire(context, true, 1, 0, false);
       throw e;
     }
   }
@@ -257,25 +264,31 @@ final class GraalJsEngine implements JsEngine {
 
   /** Closes a used context and makes the next one off the part's critical path (the reply goes first). */
   private void retire(Context context, boolean cancel) {
-    retire(context, cancel, 1, 0);
+    retire(context, cancel, 1, 0, true);
   }
 
   /**
    * A close that fails with an Error (an OutOfMemoryError while parts fill the heap) is tried again later:
    * until it is closed, a context holds everything its part allocated.
    */
-  private void retire(Context context, boolean cancel, long delayMs, int tries) {
+  private void retire(Context context, boolean cancel, long delayMs, int tries, boolean refillAfter) {
     Runnable close = () -> {
       try {
         context.close(cancel);
-      } catch (RuntimeException ignored) {
-        // a context stopped by a limit throws its interruption again on close
-      } catch (Error e) {
+        open.remove(context);
+      } catch (RuntimeException | Error e) {
+        // a context stopped by a limit throws its interruption again on its first close (the next one, on a
+        // closed context, returns); an Error (an OutOfMemoryError while parts fill the heap) is tried again
         if (tries < 100) {
-          retire(context, cancel, 50, tries + 1);
+          retire(context, cancel, e instanceof Error ? 50 : 1, tries + 1, refillAfter);
           return;
         }
-        LOG.warning("a used context could not be closed (" + e.getClass().getSimpleName() + ")");
+        // kept in {@code open} for good: collected unclosed, it would wedge the engine (see open)
+        unclosed.incrementAndGet();
+        LOG.warning("a used context could not be closed (" + e.getClass().getSimpleName() + "): it is kept");
+      }
+      if (!refillAfter) {
+        return;
       }
       try {
         refill();
@@ -283,11 +296,7 @@ final class GraalJsEngine implements JsEngine {
         // the next part makes its own context (take() never waits for the ready ones)
       }
     };
-    try {
-      housekeeper.schedule(close, delayMs, TimeUnit.MILLISECONDS);
-    } catch (RejectedExecutionException closing) {
-      close.run();
-    }
+    housekeeper.schedule(close, delayMs);
   }
 
   /**
@@ -547,7 +556,8 @@ final class GraalJsEngine implements JsEngine {
     long stuck = running.stream().filter(RunHandle::stuck).count();
     return new JsonObject().put("engine", name()).put("jit", jit).put("running", running.size())
         .put("stuck", stuck).put("reinterrupted", forced.get()).put("readyContexts", readyCount.get())
-        .put("heapStops", heapStops.get());
+        .put("heapStops", heapStops.get()).put("housekeepingReplaced", housekeeper.replaced())
+        .put("unclosedContexts", unclosed.get());
   }
 
   /**
@@ -558,7 +568,7 @@ final class GraalJsEngine implements JsEngine {
   public void close() {
     watchdog.close();
     heapWatch.close();
-    housekeeper.shutdownNow();
+    housekeeper.close();
     running.forEach(h -> h.stop("cancelled"));
     Thread closer = Thread.ofPlatform().daemon().name("disruptor-graaljs-close").start(() -> {
       try {
